@@ -1,0 +1,52 @@
+# aigen — the two commands a newcomer needs:
+#   make render   set up, validate the example specs and render generated/
+#   make test     set up (virtualenv, packages, promtool/amtool) and run every test
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: help setup tools render check lint test bench clean
+
+help:
+	@echo "make render  - set up, validate specs, render generated/"
+	@echo "make test    - set up (incl. promtool) and run the test suite"
+	@echo "make check   - generated/ in step with specs (aigen render --check)"
+	@echo "make bench   - benchmarks (bench/)"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+setup: $(STAMP)
+
+# promtool (Debian package prometheus) and amtool (prometheus-alertmanager) are real tools the tests call.
+tools:
+	@if ! command -v promtool >/dev/null || ! command -v amtool >/dev/null; then \
+	  echo "installing promtool and amtool (Debian packages prometheus, prometheus-alertmanager)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager >/dev/null; \
+	fi
+	@promtool --version | head -1
+
+render: $(STAMP)
+	$(BIN)/aigen validate
+	$(BIN)/aigen render
+
+check: $(STAMP)
+	$(BIN)/aigen render --check
+
+test: $(STAMP) tools
+	$(BIN)/aigen validate
+	$(BIN)/aigen render --check
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP) tools
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

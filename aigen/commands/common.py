@@ -1,0 +1,29 @@
+"""What several commands share: loading the project and building plans, printing problems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from aigen.config import Config, load_config
+from aigen.errors import Problem
+from aigen.plan import ModelPlan, build
+from aigen.project import Project, load_project
+
+
+def echo_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+def project_and_plans(paths: list[Path] | None = None, taxonomy: Path | None = None,
+                      config: Config | None = None) -> tuple[Project, list[ModelPlan]]:
+    config = config or load_config(Path.cwd())
+    project = load_project(config, paths, taxonomy)
+    plans = [build(s.spec, project.taxonomy, config, _spec_label(config, s.path)) for s in project.specs]
+    return project, plans
+
+
+def _spec_label(config: Config, path: Path) -> str:
+    return config.display(path)

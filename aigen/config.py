@@ -1,0 +1,112 @@
+"""Project configuration: ``[tool.aigen]`` in pyproject.toml, or ``aigen.toml``, found by walking up from a path.
+
+Every key is optional:
+
+    [tool.aigen]
+    specs = "specs/models"              # where ModelSpec files live
+    taxonomy = "specs/taxonomy.yaml"    # falls back to the taxonomy shipped with aigen
+    generated = "generated"             # output folder of `aigen render`
+    runbook_base_url = "https://runbooks.example.com/aigen"   # runbook_url = {base}/{model}/runbooks/{type}.yaml
+    dashboard_base_url = "https://grafana.example.com"
+    rules_namespace = "monitoring"      # namespace of the PrometheusRule manifests
+    rule_labels = { release = "prometheus" }   # extra metadata labels, for the operator's ruleSelector
+    evaluation_interval = "30s"         # group interval of the generated rules
+
+    [tool.aigen.lint]                   # used by `aigen lint`
+    disable = ["rule-id"]
+    levels = { rule-id = "warning" }
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aigen.durations import parse_duration
+from aigen.errors import UsageError
+
+_KEYS = {"specs", "taxonomy", "generated", "runbook_base_url", "dashboard_base_url", "rules_namespace", "rule_labels",
+         "evaluation_interval", "lint", "docs"}
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    specs: Path
+    taxonomy: Path | None
+    generated: Path
+    docs: Path
+    runbook_base_url: str = "https://runbooks.example.com/aigen"
+    dashboard_base_url: str = "https://grafana.example.com"
+    rules_namespace: str = "monitoring"
+    rule_labels: dict[str, str] = field(default_factory=dict)
+    evaluation_interval: int = 30
+    lint: dict[str, Any] = field(default_factory=dict)
+    source: Path | None = None
+
+    def display(self, path: Path) -> str:
+        """A path as users see it in messages: relative to the project root when inside it."""
+        try:
+            return str(path.resolve().relative_to(self.root.resolve()))
+        except ValueError:
+            return str(path)
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` with aigen.toml, a pyproject.toml with [tool.aigen], or specs/."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / "aigen.toml").is_file() or _has_tool_section(folder / "pyproject.toml"):
+            return folder
+        if (folder / "specs").is_dir():
+            return folder
+    return start
+
+
+def _has_tool_section(path: Path) -> bool:
+    if not path.is_file():
+        return False
+    try:
+        return "aigen" in tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {})
+    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
+        return False
+
+
+def load_config(start: Path | None = None) -> Config:
+    root = find_root(start or Path.cwd())
+    raw: dict[str, Any] = {}
+    source = None
+    for candidate, pick in ((root / "aigen.toml", lambda d: d), (root / "pyproject.toml", lambda d: d.get("tool", {}).get("aigen"))):
+        if candidate.is_file():
+            try:
+                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except tomllib.TOMLDecodeError as exc:
+                raise UsageError(f"{candidate}: invalid TOML: {exc}") from None
+            section = pick(data)
+            if section is not None:
+                raw, source = section, candidate
+                break
+    unknown = sorted(set(raw) - _KEYS)
+    if unknown:
+        raise UsageError(f"{source}: unknown aigen setting(s): {', '.join(unknown)} (known: {', '.join(sorted(_KEYS))})")
+    taxonomy = root / raw["taxonomy"] if "taxonomy" in raw else root / "specs" / "taxonomy.yaml"
+    try:
+        interval = parse_duration(str(raw.get("evaluation_interval", "30s")))
+    except ValueError as exc:
+        raise UsageError(f"{source}: evaluation_interval: {exc}") from None
+    return Config(
+        root=root,
+        specs=root / raw.get("specs", "specs/models"),
+        taxonomy=taxonomy if taxonomy.is_file() or "taxonomy" in raw else None,
+        generated=root / raw.get("generated", "generated"),
+        docs=root / raw.get("docs", "docs"),
+        runbook_base_url=str(raw.get("runbook_base_url", Config.runbook_base_url)).rstrip("/"),
+        dashboard_base_url=str(raw.get("dashboard_base_url", Config.dashboard_base_url)).rstrip("/"),
+        rules_namespace=str(raw.get("rules_namespace", "monitoring")),
+        rule_labels={str(k): str(v) for k, v in dict(raw.get("rule_labels", {})).items()},
+        evaluation_interval=interval,
+        lint=dict(raw.get("lint", {})),
+        source=source,
+    )

@@ -1,0 +1,171 @@
+"""What a detector is, and what it produces.
+
+A detector is a built-in alert generator for one failure signal (accuracy, confidence, invalid outputs, ...). The
+taxonomy binds each detector to an incident type; the spec supplies thresholds. From the severity's detection budget
+the detector sizes its windows and ``for:`` so the alert can fire within the budget (see ``Timing``).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from aigen.durations import format_duration
+
+if TYPE_CHECKING:
+    from aigen.config import Config
+    from aigen.spec import ModelSpec
+    from aigen.taxonomy import Taxonomy
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One series of the metric contract: what the model server (or the platform) must export."""
+
+    name: str
+    type: str  # counter | gauge | histogram | info
+    labels: tuple[str, ...]
+    help: str
+    source: str = "model server"
+
+
+@dataclass(frozen=True)
+class Alert:
+    name: str
+    detector: str
+    incident_type: str
+    severity: str
+    expr: str
+    for_seconds: int
+    summary: str
+    description: str
+    threshold: float | None = None
+    signal: str = ""  # the PromQL a dashboard plots next to the threshold
+    signal_unit: str = "none"
+    comparison: str = ">"  # how the signal compares with the threshold when failing
+    extra_labels: tuple[tuple[str, str], ...] = ()
+    metrics: tuple[str, ...] = ()
+    windows: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Record:
+    record: str
+    expr: str
+    labels: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Windows and ``for:`` sized to a detection budget.
+
+    Worst case from onset to firing for a step change: the long window fills with failing samples (at most ``long``),
+    then the condition holds for ``for_`` and is seen at the next evaluation (``interval``), plus one more interval
+    for recording rules evaluated in the group before. ``long`` + ``for_`` is kept within 60% of the budget so the
+    alert fires within it with room for scrape delay.
+    """
+
+    interval: int
+    short: int
+    long: int
+    for_: int
+
+    @classmethod
+    def for_budget(cls, budget: int, interval: int) -> "Timing":
+        long = max(120, _round_minutes(budget * 0.4))
+        short = max(60, _round_minutes(long / 5))
+        for_ = max(2 * interval, _round_minutes(budget * 0.1))
+        while long + for_ + 2 * interval > budget and long > 120:
+            long -= 60
+        return cls(interval=interval, short=min(short, long), long=long, for_=for_)
+
+    def worst_case(self) -> int:
+        return self.long + self.for_ + 2 * self.interval
+
+    def w(self, seconds: int) -> str:
+        return format_duration(seconds)
+
+
+def _round_minutes(seconds: float) -> int:
+    return max(60, int(seconds // 60) * 60)
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a detector may read: the spec, the taxonomy, the type and severity it alerts for, the timing."""
+
+    spec: "ModelSpec"
+    taxonomy: "Taxonomy"
+    config: "Config"
+    incident_type: str
+    severity: str
+    timing: Timing
+
+    @property
+    def model_id(self) -> str:
+        return self.spec.model.id
+
+    @property
+    def sel(self) -> str:
+        """The label matcher every selector of this model starts with."""
+        return f'model_id="{self.model_id}"'
+
+    @property
+    def thresholds(self):
+        return self.spec.thresholds
+
+
+@dataclass(frozen=True)
+class Series:
+    """One promtool input series: a selector and one value per step (None is a missed scrape, ``_``)."""
+
+    selector: str
+    values: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """How to simulate a detector's signal, for the generated promtool tests (aigen test).
+
+    The scenario engine draws a *level* per step — ``healthy`` plus seeded noise of ``noise`` (std dev), a step to
+    ``failing`` at the onset, or a ramp between them — and ``emit`` turns those levels into the raw series the
+    model server would export (cumulative counters, histogram buckets, gauges). ``exp_labels`` are the labels the
+    firing alert carries beyond the alert's own static labels (e.g. ``feature`` or a protected attribute).
+    """
+
+    healthy: float
+    failing: float
+    noise: float
+    emit: Callable[[Context, Alert, list[float], int, random.Random], list[Series]]
+    """(ctx, alert, levels per step, step seconds, rng) -> input series."""
+    exp_labels: dict[str, str] = field(default_factory=dict)
+    ramp: bool = False
+    """Also prove a gradual ramp (drift, fairness, latency), not only a step."""
+
+
+@dataclass(frozen=True)
+class Detector:
+    id: str
+    title: str
+    doc: str
+    metrics: tuple[Metric, ...]
+    build: Callable[[Context], list[Alert | Record]]
+    applies: Callable[["ModelSpec"], str | None] = field(default=lambda spec: None)
+    """Returns None when the detector applies to a spec, else why not (shown by lint and the docs)."""
+    simulate: Callable[[Context, Alert], list[Simulation]] | None = None
+    """The failure scenarios to prove per alert (one per distinct labelled series, e.g. per group)."""
+
+
+def num(value: float) -> str:
+    """A threshold as PromQL text, without binary floating-point noise (0.92 * 0.9 -> 0.828, not 0.8280000000000001)."""
+    text = repr(round(float(value), 10))
+    if text.endswith(".0"):
+        text = text[:-2]
+    return text
+
+
+def pct(value: float) -> str:
+    """A share as a percentage for prose: 0.828 -> '82.8%'."""
+    return f"{num(value * 100)}%"

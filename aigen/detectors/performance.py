@@ -1,0 +1,65 @@
+"""Output-quality detectors: live accuracy against the validated baseline, and the confidence distribution."""
+
+from __future__ import annotations
+
+from aigen.detectors.base import Alert, Context, Detector, Metric, num, pct
+
+LIVE_ACCURACY = Metric("model_live_accuracy", "gauge", ("model_id",),
+                       "Accuracy of recent predictions against (delayed) ground truth, 0..1.")
+CONFIDENCE = Metric("model_output_confidence", "histogram", ("model_id", "le"),
+                    "Confidence (top-class probability) of each prediction, 0..1; buckets should include 0.5-0.9.")
+
+
+def _accuracy(ctx: Context) -> list[Alert]:
+    baseline = ctx.spec.baseline.accuracy
+    assert baseline is not None
+    threshold = baseline * (1 - ctx.thresholds.accuracy_drop)
+    t = ctx.timing
+    signal = f"avg_over_time(model_live_accuracy{{{ctx.sel}}}[{t.w(t.short)}])"
+    expr = (f"{signal} < {num(threshold)}\n"
+            f"and\navg_over_time(model_live_accuracy{{{ctx.sel}}}[{t.w(t.long)}]) < {num(threshold)}")
+    return [Alert(
+        name="AIModelAccuracyDegraded", detector="accuracy_drop", incident_type=ctx.incident_type,
+        severity=ctx.severity, expr=expr, for_seconds=t.for_,
+        summary="Model live accuracy is below its validated baseline.",
+        description=(f"Model {{{{ $labels.model_id }}}} live accuracy is {{{{ $value | humanizePercentage }}}} over "
+                     f"{t.w(t.short)} and {t.w(t.long)}, below {pct(threshold)} (baseline {pct(baseline)} less "
+                     f"{pct(ctx.thresholds.accuracy_drop)})."),
+        threshold=threshold, signal=signal, signal_unit="percentunit", comparison="<",
+        metrics=(LIVE_ACCURACY.name,), windows=(t.short, t.long),
+    )]
+
+
+def _confidence(ctx: Context) -> list[Alert]:
+    t = ctx.timing
+    threshold = ctx.thresholds.confidence_median_min
+
+    def median(window: int) -> str:
+        return (f"histogram_quantile(0.5, sum by (model_id, le) "
+                f"(rate(model_output_confidence_bucket{{{ctx.sel}}}[{t.w(window)}])))")
+
+    return [Alert(
+        name="AIModelConfidenceLow", detector="confidence_drop", incident_type=ctx.incident_type,
+        severity=ctx.severity, expr=f"{median(t.short)} < {num(threshold)}\nand\n{median(t.long)} < {num(threshold)}",
+        for_seconds=t.for_,
+        summary="Model median confidence dropped: a proxy for degraded output quality before ground truth arrives.",
+        description=(f"Model {{{{ $labels.model_id }}}} median output confidence is {{{{ $value | printf \"%.3f\" }}}} "
+                     f"over {t.w(t.short)} and {t.w(t.long)}, below {num(threshold)}."),
+        threshold=threshold, signal=median(t.short), signal_unit="percentunit", comparison="<",
+        metrics=(CONFIDENCE.name,), windows=(t.short, t.long),
+    )]
+
+
+ACCURACY_DROP = Detector(
+    id="accuracy_drop", title="Live accuracy below baseline",
+    doc="Alerts when live accuracy, averaged over a short and a long window, is below baseline.accuracy x "
+        "(1 - thresholds.accuracy_drop). Needs baseline.accuracy.",
+    metrics=(LIVE_ACCURACY,), build=_accuracy,
+    applies=lambda spec: None if spec.baseline.accuracy is not None else "baseline.accuracy is not set",
+)
+CONFIDENCE_DROP = Detector(
+    id="confidence_drop", title="Median confidence low",
+    doc="Alerts when the median of the output-confidence histogram, over a short and a long window, is below "
+        "thresholds.confidence_median_min: the real-time proxy the design asks for while labels are delayed.",
+    metrics=(CONFIDENCE,), build=_confidence,
+)

@@ -1,0 +1,64 @@
+"""Data-pipeline detectors: invalid outputs as a share of predictions, and telemetry that stops."""
+
+from __future__ import annotations
+
+from aigen.detectors.base import Alert, Context, Detector, Metric, num, pct
+
+PREDICTIONS = Metric("model_predictions_total", "counter", ("model_id", "outcome", "<protected attributes>"),
+                     "Predictions served, by outcome (positive|negative, or the model's classes) and by one label per "
+                     "protected attribute of the spec's groups.")
+INVALID = Metric("model_output_invalid_total", "counter", ("model_id",),
+                 "Predictions that were null, NaN, out of range or failed output-schema validation.")
+
+
+def ratio(ctx: Context, numerator: str, window: int) -> str:
+    """Share of predictions counted by ``numerator`` over ``window``: a ratio of counters, never 'any event'."""
+    w = ctx.timing.w(window)
+    return (f"sum by (model_id) (rate({numerator}{{{ctx.sel}}}[{w}]))\n"
+            f"/\nsum by (model_id) (rate(model_predictions_total{{{ctx.sel}}}[{w}]))")
+
+
+def _invalid(ctx: Context) -> list[Alert]:
+    t = ctx.timing
+    threshold = ctx.thresholds.invalid_output_rate
+    short, long = ratio(ctx, INVALID.name, t.short), ratio(ctx, INVALID.name, t.long)
+    return [Alert(
+        name="AIModelInvalidOutputs", detector="invalid_outputs", incident_type=ctx.incident_type,
+        severity=ctx.severity, expr=f"(\n{short}\n) > {num(threshold)}\nand\n(\n{long}\n) > {num(threshold)}",
+        for_seconds=t.for_,
+        summary="Model is producing invalid outputs above the allowed share of predictions.",
+        description=(f"Model {{{{ $labels.model_id }}}}: {{{{ $value | humanizePercentage }}}} of predictions over the "
+                     f"last {t.w(t.short)} were invalid (null, NaN or out of range); allowed {pct(threshold)}. "
+                     f"Check the input pipeline first: invalid outputs usually follow corrupted inputs."),
+        threshold=threshold, signal=short, signal_unit="percentunit", comparison=">",
+        metrics=(INVALID.name, PREDICTIONS.name), windows=(t.short, t.long),
+    )]
+
+
+def _absent(ctx: Context) -> list[Alert]:
+    t = ctx.timing
+    window = t.long
+    return [Alert(
+        name="AIModelTelemetryMissing", detector="telemetry_absent", incident_type=ctx.incident_type,
+        severity=ctx.severity, expr=f"absent_over_time(model_predictions_total{{{ctx.sel}}}[{t.w(window)}])",
+        for_seconds=t.for_,
+        summary="Model stopped reporting predictions: it is not known to be healthy.",
+        description=(f"No model_predictions_total series for model {{{{ $labels.model_id }}}} in the last "
+                     f"{t.w(window)}. The server, its exporter or the scrape is down, or the model serves no "
+                     f"traffic; every other alert of this model is blind until it reports again."),
+        threshold=None, signal=f"sum by (model_id) (rate(model_predictions_total{{{ctx.sel}}}[{t.w(t.short)}]))",
+        signal_unit="reqps", comparison="absent", metrics=(PREDICTIONS.name,), windows=(window,),
+    )]
+
+
+INVALID_OUTPUTS = Detector(
+    id="invalid_outputs", title="Invalid outputs",
+    doc="Alerts when invalid outputs exceed thresholds.invalid_output_rate as a share of predictions over a short and "
+        "a long window. A healthy base rate below the threshold never pages (the design's `rate(x) > 0` did).",
+    metrics=(INVALID, PREDICTIONS), build=_invalid,
+)
+TELEMETRY_ABSENT = Detector(
+    id="telemetry_absent", title="Telemetry missing",
+    doc="Alerts when the model's prediction counter has no samples for the long window: silence is not health.",
+    metrics=(PREDICTIONS,), build=_absent,
+)

@@ -1,0 +1,64 @@
+"""Resource exhaustion: tail latency of inference and memory working set against the container limit."""
+
+from __future__ import annotations
+
+from aigen.detectors.base import Alert, Context, Detector, Metric, num, pct
+
+LATENCY = Metric("model_inference_duration_seconds", "histogram", ("model_id", "le"),
+                 "Wall time of one inference, in seconds.")
+WORKING_SET = Metric("container_memory_working_set_bytes", "gauge", ("namespace", "pod", "container"),
+                     "Memory working set of the model-server container.", source="cAdvisor (kubelet)")
+LIMITS = Metric("kube_pod_container_resource_limits", "gauge", ("namespace", "pod", "container", "resource"),
+                "Memory limit of the model-server container (resource=\"memory\").", source="kube-state-metrics")
+
+
+def _latency(ctx: Context) -> list[Alert]:
+    t = ctx.timing
+    threshold = ctx.thresholds.latency_p99_seconds
+
+    def p99(window: int) -> str:
+        return (f"histogram_quantile(0.99, sum by (model_id, le) "
+                f"(rate({LATENCY.name}_bucket{{{ctx.sel}}}[{t.w(window)}])))")
+
+    return [Alert(
+        name="AIModelLatencyHigh", detector="latency_p99", incident_type=ctx.incident_type, severity=ctx.severity,
+        expr=f"{p99(t.short)} > {num(threshold)}\nand\n{p99(t.long)} > {num(threshold)}", for_seconds=t.for_,
+        summary="Model inference p99 latency is above its limit.",
+        description=(f"Model {{{{ $labels.model_id }}}} p99 inference latency is {{{{ $value | humanizeDuration }}}} "
+                     f"over {t.w(t.short)} and {t.w(t.long)}, above {num(threshold)}s."),
+        threshold=threshold, signal=p99(t.short), signal_unit="s", comparison=">",
+        metrics=(LATENCY.name,), windows=(t.short, t.long),
+    )]
+
+
+def _memory(ctx: Context) -> list[Alert]:
+    t = ctx.timing
+    threshold = ctx.thresholds.memory_utilisation
+    serving = ctx.spec.serving
+    sel = f'namespace="{serving.namespace}", container="{serving.container or serving.deployment}"'
+    signal = (f"max by (namespace) (\n  max by (namespace, pod, container) ({WORKING_SET.name}{{{sel}}})\n"
+              f"  / on (namespace, pod, container)\n"
+              f"  max by (namespace, pod, container) ({LIMITS.name}{{{sel}, resource=\"memory\"}})\n)")
+    return [Alert(
+        name="AIModelMemoryHigh", detector="memory_utilisation", incident_type=ctx.incident_type,
+        severity=ctx.severity, expr=f"{signal} > {num(threshold)}", for_seconds=max(t.for_, t.short),
+        summary="Model server memory is close to its limit: the next large input may be OOM-killed.",
+        description=(f"Model {ctx.model_id} ({serving.namespace}/{serving.deployment}) uses "
+                     f"{{{{ $value | humanizePercentage }}}} of its memory limit, above {pct(threshold)}."),
+        threshold=threshold, signal=signal, signal_unit="percentunit", comparison=">",
+        metrics=(WORKING_SET.name, LIMITS.name), windows=(),
+    )]
+
+
+LATENCY_P99 = Detector(
+    id="latency_p99", title="Inference latency p99",
+    doc="Alerts when the 99th percentile of inference latency exceeds thresholds.latency_p99_seconds over a short and "
+        "a long window.",
+    metrics=(LATENCY,), build=_latency,
+)
+MEMORY_UTILISATION = Detector(
+    id="memory_utilisation", title="Memory near limit",
+    doc="Alerts when the model server's working set exceeds thresholds.memory_utilisation of its memory limit "
+        "(cAdvisor and kube-state-metrics series; no model_id label there, so the alert adds it).",
+    metrics=(WORKING_SET, LIMITS), build=_memory,
+)

@@ -1,0 +1,59 @@
+"""Adversarial inputs and harmful (policy-violating) outputs."""
+
+from __future__ import annotations
+
+from aigen.detectors.base import Alert, Context, Detector, Metric, num, pct
+from aigen.detectors.pipeline import PREDICTIONS, ratio
+
+ANOMALY = Metric("model_input_anomaly_score_high_total", "counter", ("model_id",),
+                 "Inputs whose anomaly score (out-of-distribution, unusual encoding, near-boundary probing) is high.")
+POLICY = Metric("model_output_policy_violation_total", "counter", ("model_id",),
+                "Outputs blocked or flagged by the content/policy filter (toxicity, PII, prohibited content).")
+
+
+def _adversarial(ctx: Context) -> list[Alert]:
+    t = ctx.timing
+    threshold = ctx.thresholds.adversarial_input_rate
+
+    def spike(window: int) -> str:
+        return f"sum by (model_id) (rate({ANOMALY.name}{{{ctx.sel}}}[{t.w(window)}]))"
+
+    return [Alert(
+        name="AIModelAdversarialInputSpike", detector="adversarial_inputs", incident_type=ctx.incident_type,
+        severity=ctx.severity, expr=f"{spike(t.short)} > {num(threshold)}\nand\n{spike(t.long)} > {num(threshold)}",
+        for_seconds=t.for_,
+        summary="Model is receiving a spike of anomalous inputs: a possible adversarial attack.",
+        description=(f"Model {{{{ $labels.model_id }}}} receives {{{{ $value | printf \"%.1f\" }}}} high-anomaly inputs "
+                     f"per second over {t.w(t.short)}, above {num(threshold)}/s."),
+        threshold=threshold, signal=spike(t.short), signal_unit="reqps", comparison=">",
+        metrics=(ANOMALY.name,), windows=(t.short, t.long),
+    )]
+
+
+def _policy(ctx: Context) -> list[Alert]:
+    t = ctx.timing
+    threshold = ctx.thresholds.policy_violation_rate
+    short, long = ratio(ctx, POLICY.name, t.short), ratio(ctx, POLICY.name, t.long)
+    return [Alert(
+        name="AIModelOutputPolicyViolation", detector="policy_violations", incident_type=ctx.incident_type,
+        severity=ctx.severity, expr=f"(\n{short}\n) > {num(threshold)}\nand\n(\n{long}\n) > {num(threshold)}",
+        for_seconds=t.for_,
+        summary="Model outputs violate content policy above the allowed share.",
+        description=(f"Model {{{{ $labels.model_id }}}}: {{{{ $value | humanizePercentage }}}} of outputs over "
+                     f"{t.w(t.short)} violated policy (toxic, unsafe, PII or prohibited); allowed {pct(threshold)}."),
+        threshold=threshold, signal=short, signal_unit="percentunit", comparison=">",
+        metrics=(POLICY.name, PREDICTIONS.name), windows=(t.short, t.long),
+    )]
+
+
+ADVERSARIAL_INPUTS = Detector(
+    id="adversarial_inputs", title="Adversarial input spike",
+    doc="Alerts when high-anomaly-score inputs per second exceed thresholds.adversarial_input_rate over a short and a "
+        "long window.",
+    metrics=(ANOMALY,), build=_adversarial,
+)
+POLICY_VIOLATIONS = Detector(
+    id="policy_violations", title="Output policy violations",
+    doc="Alerts when policy-violating outputs exceed thresholds.policy_violation_rate as a share of predictions.",
+    metrics=(POLICY, PREDICTIONS), build=_policy,
+)

@@ -1,0 +1,149 @@
+"""Build: a validated spec and the taxonomy, resolved into the internal model every renderer reads.
+
+Everything derived lives here — severities after overrides, budgets, windows, alert names, rule groups, runbook
+URLs — so renderers only format and never decide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aigen.config import Config
+from aigen.detectors import DETECTORS, Alert, Context, Record, Timing
+from aigen.durations import format_duration
+from aigen.spec import ModelSpec
+from aigen.taxonomy import Taxonomy
+
+
+@dataclass(frozen=True)
+class PlannedAlert:
+    """An alert with every label and annotation resolved."""
+
+    alert: Alert
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    budget: int
+
+    @property
+    def name(self) -> str:
+        return self.alert.name
+
+
+@dataclass(frozen=True)
+class RuleGroup:
+    name: str
+    interval: int
+    rules: tuple[PlannedAlert | Record, ...]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    detector: str
+    incident_type: str
+    reason: str
+
+
+@dataclass
+class ModelPlan:
+    spec: ModelSpec
+    taxonomy: Taxonomy
+    config: Config
+    spec_path: str
+    groups: list[RuleGroup] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    @property
+    def model_id(self) -> str:
+        return self.spec.model.id
+
+    @property
+    def alerts(self) -> list[PlannedAlert]:
+        return [r for g in self.groups for r in g.rules if isinstance(r, PlannedAlert)]
+
+    @property
+    def records(self) -> list[Record]:
+        return [r for g in self.groups for r in g.rules if isinstance(r, Record)]
+
+    def severity(self, incident_type: str) -> str:
+        return self.spec.severity_overrides.get(incident_type, self.taxonomy.incident_types[incident_type].default_severity)
+
+    def runbook_url(self, incident_type: str) -> str:
+        return f"{self.config.runbook_base_url}/{self.model_id}/runbooks/{incident_type}.yaml"
+
+
+KILL_SWITCH = "AIModelKillSwitch"
+
+
+def build(spec: ModelSpec, taxonomy: Taxonomy, config: Config, spec_path: str) -> ModelPlan:
+    plan = ModelPlan(spec, taxonomy, config, spec_path)
+    interval = config.evaluation_interval
+    records: list[Record] = []
+    alerts: list[PlannedAlert] = []
+    for incident_type, itype in taxonomy.incident_types.items():
+        severity = plan.severity(incident_type)
+        budget = taxonomy.budget(severity)
+        ctx = Context(spec, taxonomy, config, incident_type, severity, Timing.for_budget(budget, interval))
+        for det_id in itype.detectors:
+            detector = DETECTORS[det_id]
+            if det_id in spec.disabled_detectors:
+                plan.skipped.append(Skipped(det_id, incident_type, "disabled in the spec (disabled_detectors)"))
+                continue
+            reason = detector.applies(spec)
+            if reason:
+                plan.skipped.append(Skipped(det_id, incident_type, reason))
+                continue
+            for item in detector.build(ctx):
+                if isinstance(item, Record):
+                    records.append(item)
+                else:
+                    alerts.append(_resolve(plan, item, budget))
+    if spec.fallbacks.kill_switch.automated:
+        alerts.append(_kill_switch(plan, interval))
+    if records:
+        plan.groups.append(RuleGroup(f"aigen.{spec.model.id}.recording", interval, tuple(records)))
+    plan.groups.append(RuleGroup(f"aigen.{spec.model.id}.alerts", interval, tuple(alerts)))
+    return plan
+
+
+def _resolve(plan: ModelPlan, alert: Alert, budget: int) -> PlannedAlert:
+    labels = {
+        "severity": alert.severity,
+        "incident_type": alert.incident_type,
+        "model_id": plan.model_id,
+        "team": plan.spec.model.owner,
+        "oncall": plan.spec.model.oncall,
+        **dict(alert.extra_labels),
+    }
+    annotations = {
+        "summary": alert.summary,
+        "description": alert.description,
+        "runbook_url": plan.runbook_url(alert.incident_type),
+        "detection_budget": format_duration(budget),
+    }
+    return PlannedAlert(alert, labels, annotations, budget)
+
+
+def _kill_switch(plan: ModelPlan, interval: int) -> PlannedAlert:
+    """The automated kill switch: fires only after a top-severity alert held for N consecutive evaluations."""
+    top = next(iter(plan.taxonomy.severity_levels))
+    kill = plan.spec.fallbacks.kill_switch
+    hold = max(kill.min_consecutive_evaluations, 2) * interval
+    alert = Alert(
+        name=KILL_SWITCH, detector="kill_switch", incident_type="", severity=top,
+        expr=(f'count by (model_id, incident_type) (ALERTS{{model_id="{plan.model_id}", alertstate="firing", '
+              f'severity="{top}", alertname!="{KILL_SWITCH}"}}) > 0'),
+        for_seconds=hold,
+        summary="Automated kill switch: a critical AI incident held for consecutive evaluations; stop serving.",
+        description=(f"Model {{{{ $labels.model_id }}}} has had a {top} {{{{ $labels.incident_type }}}} alert firing for "
+                     f"{kill.min_consecutive_evaluations} consecutive evaluations. The oversight gateway "
+                     f"({plan.spec.serving.oversight_gateway}) should activate the kill switch; a human confirms or "
+                     f"restores service from the runbook."),
+        metrics=("ALERTS",),
+    )
+    budget = plan.taxonomy.budget(top)
+    labels = {"severity": top, "model_id": plan.model_id, "action": "kill_switch", "team": plan.spec.model.owner,
+              "oncall": plan.spec.model.oncall}
+    annotations = {"summary": alert.summary, "description": alert.description,
+                   "runbook_url": f"{plan.config.runbook_base_url}/{plan.model_id}/runbooks/{{{{ $labels.incident_type }}}}.yaml",
+                   "detection_budget": format_duration(budget)}
+    return PlannedAlert(alert, labels, annotations, budget)

@@ -1,0 +1,83 @@
+"""Turn pydantic validation errors into located Problems (with a did-you-mean for unknown keys)."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from aigen.errors import Problem
+from aigen.yamlio import Document, locate, to_plain
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Field names allowed at the mapping that holds ``loc``'s last key, found by walking the model's fields."""
+    current: Any = model
+    for step in loc[:-1]:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(step)
+            if field is None:
+                return []
+            current = _inner(field.annotation)
+        elif isinstance(step, int) or isinstance(step, str):
+            current = _inner(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or name for name, f in current.model_fields.items()]
+    return []
+
+
+def _inner(annotation: Any) -> Any:
+    """The model class inside list[...], dict[str, ...] or Optional[...], when there is one."""
+    args = getattr(annotation, "__args__", ())
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in reversed(args):
+        found = _inner(arg)
+        if isinstance(found, type) and issubclass(found, BaseModel):
+            return found
+    return annotation
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    # pydantic adds pseudo-steps for unions and function validators ("function-after[...]", "str", ...)
+    return tuple(step for step in loc if isinstance(step, int) or not (isinstance(step, str) and "[" in step))
+
+
+def problems_from(error: ValidationError, doc: Document, model: type[BaseModel]) -> list[Problem]:
+    out: list[Problem] = []
+    for item in error.errors(include_url=False):
+        loc = _clean_loc(tuple(item["loc"]))
+        kind = item["type"]
+        if kind == "extra_forbidden":
+            line, col = locate(doc.data, loc, want_key=True)
+            key = str(loc[-1]) if loc else "?"
+            allowed = _allowed_keys(model, loc)
+            hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            message = f"unknown key '{key}'"
+            if hint:
+                message += f"; did you mean '{hint[0]}'?"
+            elif allowed:
+                message += f" (allowed here: {', '.join(sorted(allowed))})"
+        elif kind == "missing":
+            line, col = locate(doc.data, loc[:-1], want_key=False)
+            message = f"missing required key '{loc[-1]}'"
+        else:
+            line, col = locate(doc.data, loc)
+            message = item["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+            if kind == "string_type" and isinstance(item.get("input"), (int, float)) and not isinstance(
+                item.get("input"), bool
+            ):
+                message += f" (quote it: \"{item['input']}\")"
+        where = ".".join(str(s) for s in loc)
+        out.append(Problem(doc.path, line, col, f"{where}: {message}" if where else message))
+    return sorted(set(out))
+
+
+def validate_document(doc: Document, model: type[M], context: dict[str, Any] | None = None) -> tuple[M | None, list[Problem]]:
+    try:
+        return model.model_validate(to_plain(doc.data), context=context), []
+    except ValidationError as exc:
+        return None, problems_from(exc, doc, model)

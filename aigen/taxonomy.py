@@ -1,0 +1,120 @@
+"""The incident taxonomy: incident types, severity levels and their detection budgets.
+
+No code names an incident type: the shipped ``specs/taxonomy.yaml`` does, and a team may add its own.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from aigen.durations import Duration, parse_response_time
+from aigen.errors import InputError, Problem
+from aigen.schema_errors import validate_document
+from aigen.yamlio import load_mapping, locate
+
+NAME = r"^[a-z][a-z0-9_]{0,62}$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SeverityLevel(_Strict):
+    description: str
+    response_time: str = Field(description="How soon a responder must act: '15 minutes', '4 hours', 'next business day'.")
+    detection_budget: Duration = Field(description="Longest allowed time from a failure's onset to a firing alert.")
+    actions: list[str] = Field(default_factory=list)
+
+    @field_validator("response_time")
+    @classmethod
+    def _response_time(cls, value: str) -> str:
+        parse_response_time(value)
+        return value
+
+    @property
+    def response_seconds(self) -> int:
+        return parse_response_time(self.response_time)
+
+
+class IncidentType(_Strict):
+    description: str
+    detection: str = ""
+    examples: list[str] = Field(default_factory=list)
+    default_severity: str
+    detectors: list[str] = Field(default_factory=list, description="Built-in detectors that watch for this type.")
+
+
+class Taxonomy(_Strict):
+    apiVersion: Literal["aigen/v1"] = "aigen/v1"
+    kind: Literal["Taxonomy"] = "Taxonomy"
+    incident_types: dict[str, IncidentType] = Field(min_length=1)
+    severity_levels: dict[str, SeverityLevel] = Field(min_length=1, description="Most severe first.")
+
+    @field_validator("incident_types", "severity_levels")
+    @classmethod
+    def _names(cls, value: dict) -> dict:
+        for name in value:
+            if not re.match(NAME, name):
+                raise ValueError(f"'{name}' must match {NAME} (lower case, digits and underscores)")
+        return value
+
+    @model_validator(mode="after")
+    def _cross(self) -> "Taxonomy":
+        budgets = [lvl.detection_budget for lvl in self.severity_levels.values()]
+        if budgets != sorted(budgets):
+            raise ValueError("severity_levels must be listed most severe first (detection budgets not decreasing)")
+        return self
+
+    @cached_property
+    def severity_rank(self) -> dict[str, int]:
+        """0 for the most severe level."""
+        return {name: i for i, name in enumerate(self.severity_levels)}
+
+    def budget(self, severity: str) -> int:
+        return self.severity_levels[severity].detection_budget
+
+    def detector_bindings(self) -> dict[str, str]:
+        """detector id -> the incident type it is bound to."""
+        return {det: name for name, itype in self.incident_types.items() for det in itype.detectors}
+
+
+
+
+def load_taxonomy(path: Path, display: str | None = None) -> Taxonomy:
+    """Parse and validate a taxonomy file; raises InputError with every problem found."""
+    from aigen.detectors import DETECTORS
+
+    doc = load_mapping(path, display, "Taxonomy")
+    taxonomy, problems = validate_document(doc, Taxonomy)
+    if taxonomy is not None:
+        seen: dict[str, str] = {}
+        for name, itype in taxonomy.incident_types.items():
+            if itype.default_severity not in taxonomy.severity_levels:
+                line, col = locate(doc.data, ("incident_types", name, "default_severity"))
+                problems.append(Problem(doc.path, line, col, f"default_severity '{itype.default_severity}' is not a "
+                                        f"severity level ({', '.join(taxonomy.severity_levels)})"))
+            for i, det in enumerate(itype.detectors):
+                line, col = locate(doc.data, ("incident_types", name, "detectors", i))
+                if det not in DETECTORS:
+                    problems.append(Problem(doc.path, line, col, f"unknown detector '{det}' (known: "
+                                                                 f"{', '.join(sorted(DETECTORS))})"))
+                elif det in seen:
+                    problems.append(Problem(doc.path, line, col, f"detector '{det}' is already bound to "
+                                                                 f"'{seen[det]}'; bind each detector once"))
+                seen.setdefault(det, name)
+    if problems:
+        raise InputError(problems)
+    return taxonomy
+
+
+def default_taxonomy_path() -> Path:
+    """The taxonomy shipped with aigen (the wheel's copy, or the repository's specs/taxonomy.yaml)."""
+    packaged = Path(__file__).parent / "data" / "taxonomy.yaml"
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "specs" / "taxonomy.yaml"

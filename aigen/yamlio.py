@@ -1,0 +1,200 @@
+"""Reading YAML the way a linter needs it: every node keeps its line and column, every failure is a Problem.
+
+Nothing here raises anything but InputError (bad content) or UsageError (cannot read the file).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from aigen.errors import InputError, Problem, UsageError
+
+MAX_BYTES = 1024 * 1024
+"""A spec is a page of YAML; anything over 1 MiB is a mistake (a log, a data set), not a spec."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """One parsed YAML document: its data (ruamel's Commented* types keep positions) and where it came from."""
+
+    path: str
+    data: Any
+    text: str
+    index: int = 0
+
+
+def read_text(path: Path, display: str | None = None, max_bytes: int = MAX_BYTES) -> str:
+    """The file as UTF-8 text, or an InputError that says why not (too large, binary, not UTF-8)."""
+    shown = display or str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InputError([Problem(shown, 0, 0, f"file is {size / 1e6:.1f} MB; aigen reads YAML files of at most "
+                                                   f"{max_bytes // 1024} KiB — is this the right file?")])
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise UsageError(f"{shown}: is a directory, expected a file") from None
+    except FileNotFoundError:
+        raise UsageError(f"{shown}: no such file") from None
+    except PermissionError:
+        raise UsageError(f"{shown}: permission denied") from None
+    except OSError as exc:
+        raise UsageError(f"{shown}: cannot read: {exc.strerror}") from None
+    return decode(raw, shown)
+
+
+def decode(raw: bytes, shown: str) -> str:
+    if b"\x00" in raw:
+        line, col = _position(raw, raw.index(b"\x00"))
+        raise InputError([Problem(shown, line, col, "binary data (a NUL byte), not a YAML text file")])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _position(raw, exc.start)
+        raise InputError([Problem(shown, line, col, "not UTF-8 text: YAML files must be UTF-8 encoded")]) from None
+    return text.removeprefix("\ufeff")
+
+
+def _position(raw: bytes, offset: int) -> tuple[int, int]:
+    before = raw[:offset]
+    return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1) + 1
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt", pure=True)
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def _yaml_problem(shown: str, exc: YAMLError) -> Problem:
+    if isinstance(exc, MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(part for part in (exc.context, exc.problem) if part) or str(exc)
+        if "'\\t'" in message:
+            message += " (YAML does not allow tabs for indentation; use spaces)"
+        if mark is not None:
+            return Problem(shown, mark.line + 1, mark.column + 1, f"invalid YAML: {message}")
+        return Problem(shown, 0, 0, f"invalid YAML: {message}")
+    return Problem(shown, 0, 0, f"invalid YAML: {exc}")
+
+
+def parse_documents(text: str, shown: str) -> list[Document]:
+    """Every document in a (possibly multi-document) YAML stream; empty documents are dropped."""
+    try:
+        docs = [d for d in _yaml().load_all(io.StringIO(text))]
+    except YAMLError as exc:
+        raise InputError([_yaml_problem(shown, exc)]) from None
+    except RecursionError:
+        raise InputError([Problem(shown, 0, 0, "invalid YAML: nested too deeply")]) from None
+    return [Document(shown, d, text, i) for i, d in enumerate(docs) if d is not None]
+
+
+def load_mapping(path: Path, display: str | None = None, what: str = "document") -> Document:
+    """A file holding exactly one YAML mapping (a spec, a taxonomy, a runbook)."""
+    shown = display or str(path)
+    text = read_text(path, shown)
+    return parse_mapping(text, shown, what)
+
+
+def parse_mapping(text: str, shown: str, what: str = "document") -> Document:
+    if not text.strip():
+        raise InputError([Problem(shown, 0, 0, f"file is empty; expected a {what} (a YAML mapping)")])
+    docs = parse_documents(text, shown)
+    if not docs:
+        raise InputError([Problem(shown, 1, 1, f"file holds no YAML content; expected a {what} (a YAML mapping)")])
+    if len(docs) > 1:
+        line, col = _node_start(docs[1].data)
+        raise InputError([Problem(shown, line, col, f"one {what} per file; found a second YAML document here")])
+    doc = docs[0]
+    if not isinstance(doc.data, CommentedMap):
+        line, col = _node_start(doc.data)
+        kind = type_name(doc.data)
+        raise InputError([Problem(shown, line, col, f"expected a {what} (a YAML mapping) at the top level, got {kind}")])
+    return doc
+
+
+def type_name(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if value is None:
+        return "null"
+    return "a string"
+
+
+def _node_start(node: Any) -> tuple[int, int]:
+    lc = getattr(node, "lc", None)
+    if lc is not None and lc.line is not None:
+        return lc.line + 1, lc.col + 1
+    return 1, 1
+
+
+def locate(root: Any, loc: tuple[Any, ...], want_key: bool = False) -> tuple[int, int]:
+    """1-based (line, col) of the node at ``loc`` (keys and indexes, as pydantic reports them).
+
+    When the path runs out of real nodes (a missing key), the position of the deepest node found is returned.
+    With ``want_key`` the position of the final mapping key is returned rather than its value.
+    """
+    node = root
+    line, col = _node_start(root)
+    for i, step in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(node, CommentedMap) and step in node:
+            key_line, key_col = node.lc.key(step)
+            val_line, val_col = node.lc.value(step)
+            child = node[step]
+            if last and want_key:
+                return key_line + 1, key_col + 1
+            if isinstance(child, (CommentedMap, CommentedSeq)) and not last:
+                line, col = key_line + 1, key_col + 1
+            else:
+                line, col = val_line + 1, val_col + 1
+            node = child
+        elif isinstance(node, CommentedSeq) and isinstance(step, int) and 0 <= step < len(node):
+            item_line, item_col = node.lc.item(step)
+            line, col = item_line + 1, item_col + 1
+            node = node[step]
+        else:
+            break
+    return line, col
+
+
+def walk_keys(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """Every (path, node) pair in a parsed tree, depth first, in file order."""
+    yield path, node
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from walk_keys(value, path + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from walk_keys(value, path + (index,))
+
+
+def to_plain(node: Any) -> Any:
+    """ruamel's Commented* containers as plain dicts and lists (for pydantic and JSON)."""
+    if isinstance(node, dict):
+        return {str(k) if not isinstance(k, str) else k: to_plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [to_plain(v) for v in node]
+    if hasattr(node, "__float__") and type(node).__name__ == "ScalarFloat":
+        return float(node)
+    if type(node).__name__ in ("ScalarBoolean",):
+        return bool(node)
+    if isinstance(node, int) and not isinstance(node, bool) and type(node) is not int:
+        return int(node)
+    if isinstance(node, str) and type(node) is not str:
+        return str(node)
+    return node
