@@ -37,9 +37,9 @@ def model_renderers() -> list[ModelRenderer]:
 
 
 def project_renderers() -> list[ProjectRenderer]:
-    from aigen.render import metrics_doc
+    from aigen.render import metrics_doc, schemas
 
-    return [metrics_doc.render]
+    return [metrics_doc.render, schemas.render]
 
 
 def render_all(plans: list[ModelPlan], env: RenderEnv) -> list[Artifact]:

@@ -1,0 +1,16 @@
+"""generated/schemas/: the JSON Schemas of the spec and taxonomy, for `# yaml-language-server: $schema=` lines."""
+
+from __future__ import annotations
+
+import json
+
+from aigen.commands.schema import schema
+from aigen.plan import ModelPlan
+from aigen.render import Artifact, RenderEnv
+
+
+def render(plans: list[ModelPlan], env: RenderEnv) -> list[Artifact]:
+    return [
+        Artifact(f"schemas/{name}.schema.json", json.dumps(schema(kind), indent=2, sort_keys=True) + "\n")
+        for name, kind in (("modelspec", "spec"), ("taxonomy", "taxonomy"))
+    ]
