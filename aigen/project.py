@@ -69,70 +69,102 @@ def load_project(config: Config, paths: list[Path] | None = None, taxonomy_path:
             project.problems.extend(exc.problems)
             continue
         spec, problems = validate_document(doc, ModelSpec)
-        project.problems.extend(problems)
-        if spec is None:
-            continue
-        cross = check_spec(spec, doc, taxonomy)
-        project.problems.extend(cross)
-        if not cross:
+        cross = check_spec(doc, taxonomy)
+        project.problems.extend(problems + cross)
+        if spec is not None and not cross:
             project.specs.append(LoadedSpec(spec, path, display, doc))
     _check_unique_ids(project)
     project.problems.sort()
     return project
 
 
-def check_spec(spec: ModelSpec, doc: Document, taxonomy: Taxonomy) -> list[Problem]:
-    """The checks a schema cannot express: references between fields and to the taxonomy."""
+def check_spec(doc: Document, taxonomy: Taxonomy) -> list[Problem]:
+    """The checks a schema cannot express: references between fields and to the taxonomy.
+
+    They read the raw document, defensively, so they run even when the schema check failed elsewhere in the file:
+    one run of `aigen validate` shows every problem.
+    """
     from aigen.detectors import DETECTORS
 
+    data = doc.data
     out: list[Problem] = []
 
     def add(loc: tuple, message: str, key: bool = False) -> None:
-        line, col = locate(doc.data, loc, want_key=key)
+        line, col = locate(data, loc, want_key=key)
         out.append(Problem(doc.path, line, col, message))
 
-    versions = spec.model.versions
-    if versions.known_good == versions.current:
+    model = _map(data.get("model"))
+    versions = _map(model.get("versions"))
+    fallbacks = _map(data.get("fallbacks"))
+    if "known_good" in versions and versions.get("known_good") == versions.get("current"):
         add(("model", "versions", "known_good"), "model.versions.known_good must differ from current: a rollback to "
                                                  "the version that is failing restores nothing")
-    if spec.fallbacks.rollback_to == "previous" and not versions.previous:
+    if fallbacks.get("rollback_to") == "previous" and not versions.get("previous"):
         add(("fallbacks", "rollback_to"), "fallbacks.rollback_to is 'previous' but model.versions.previous is not set")
     seen: dict[str, int] = {}
-    for i, feature in enumerate(spec.features):
-        if feature.name in seen:
-            add(("features", i, "name"), f"feature '{feature.name}' is declared twice (first at features[{seen[feature.name]}])")
-        seen.setdefault(feature.name, i)
-    attrs: dict[str, int] = {}
-    for i, group in enumerate(spec.groups):
-        if group.attribute in attrs:
-            add(("groups", i, "attribute"), f"protected attribute '{group.attribute}' is declared twice")
-        attrs.setdefault(group.attribute, i)
-        if group.attribute in ("model_id", "outcome", "le", "feature", "bin"):
-            add(("groups", i, "attribute"), f"'{group.attribute}' is reserved by the metric contract; rename the label")
-        if len(set(group.values)) != len(group.values):
-            add(("groups", i, "values"), "group values must be unique")
-        if group.reference not in group.values:
-            hint = difflib.get_close_matches(group.reference, group.values, n=1)
-            extra = f"; did you mean '{hint[0]}'?" if hint else f" (values: {', '.join(group.values)})"
-            add(("groups", i, "reference"), f"reference group '{group.reference}' is not among the values{extra}")
-    for name, level in spec.severity_overrides.items():
+    for i, feature in enumerate(_list(data.get("features"))):
+        name = _map(feature).get("name")
+        if isinstance(name, str) and name in seen:
+            add(("features", i, "name"), f"feature '{name}' is declared twice (first at features[{seen[name]}])")
+        if isinstance(name, str):
+            seen.setdefault(name, i)
+    attrs: set[str] = set()
+    for i, group in enumerate(_list(data.get("groups"))):
+        out.extend(_check_group(doc, i, _map(group), attrs))
+    for name, level in _map(data.get("severity_overrides")).items():
         if name not in taxonomy.incident_types:
-            hint = difflib.get_close_matches(name, list(taxonomy.incident_types), n=1)
-            extra = f"; did you mean '{hint[0]}'?" if hint else ""
-            add(("severity_overrides", name), f"'{name}' is not an incident type of the taxonomy{extra}", key=True)
+            add(("severity_overrides", name), f"'{name}' is not an incident type of the taxonomy"
+                                              f"{_did_you_mean(str(name), taxonomy.incident_types)}", key=True)
         elif level not in taxonomy.severity_levels:
             add(("severity_overrides", name), f"'{level}' is not a severity level "
                                               f"({', '.join(taxonomy.severity_levels)})")
-    for i, det in enumerate(spec.disabled_detectors):
+    for i, det in enumerate(_list(data.get("disabled_detectors"))):
         if det not in DETECTORS:
-            hint = difflib.get_close_matches(det, list(DETECTORS), n=1)
-            extra = f"; did you mean '{hint[0]}'?" if hint else ""
-            add(("disabled_detectors", i), f"unknown detector '{det}'{extra}")
-    stem = Path(doc.path).stem
-    if stem != spec.model.id:
-        add(("model", "id"), f"model.id '{spec.model.id}' differs from the file name '{stem}': name the file "
-                             f"{spec.model.id}.yaml so specs and generated/{spec.model.id}/ stay paired")
+            add(("disabled_detectors", i), f"unknown detector '{det}'{_did_you_mean(str(det), DETECTORS)}")
+    model_id, stem = model.get("id"), Path(doc.path).stem
+    if isinstance(model_id, str) and model_id != stem:
+        add(("model", "id"), f"model.id '{model_id}' differs from the file name '{stem}': name the file "
+                             f"{model_id}.yaml so specs and generated/{model_id}/ stay paired")
     return out
+
+
+def _check_group(doc: Document, i: int, group: dict, attrs: set[str]) -> list[Problem]:
+    out: list[Problem] = []
+
+    def add(key: str, message: str) -> None:
+        line, col = locate(doc.data, ("groups", i, key))
+        out.append(Problem(doc.path, line, col, message))
+
+    attribute, values, reference = group.get("attribute"), _list(group.get("values")), group.get("reference")
+    if attribute in attrs:
+        add("attribute", f"protected attribute '{attribute}' is declared twice")
+    if isinstance(attribute, str):
+        attrs.add(attribute)
+    if attribute in RESERVED_LABELS:
+        add("attribute", f"'{attribute}' is reserved by the metric contract; rename the label")
+    if len(set(map(str, values))) != len(values):
+        add("values", "group values must be unique")
+    if isinstance(reference, str) and values and reference not in values:
+        hint = difflib.get_close_matches(reference, [str(v) for v in values], n=1)
+        extra = f"; did you mean '{hint[0]}'?" if hint else f" (values: {', '.join(map(str, values))})"
+        add("reference", f"reference group '{reference}' is not among the values{extra}")
+    return out
+
+
+RESERVED_LABELS = ("model_id", "outcome", "le", "feature", "bin", "severity", "incident_type")
+
+
+def _map(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _did_you_mean(name: str, choices) -> str:
+    hint = difflib.get_close_matches(name, list(choices), n=1)
+    return f"; did you mean '{hint[0]}'?" if hint else ""
 
 
 def _check_unique_ids(project: Project) -> None:

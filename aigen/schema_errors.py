@@ -17,27 +17,27 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     """Field names allowed at the mapping that holds ``loc``'s last key, found by walking the model's fields."""
     current: Any = model
     for step in loc[:-1]:
+        current = _unwrap_optional(current)
         if isinstance(current, type) and issubclass(current, BaseModel):
             field = current.model_fields.get(step)
             if field is None:
                 return []
-            current = _inner(field.annotation)
-        elif isinstance(step, int) or isinstance(step, str):
-            current = _inner(current)
+            current = field.annotation
+        else:  # a container: list[X] (step is an index) or dict[str, X] (step is a key)
+            args = getattr(current, "__args__", ())
+            if not args:
+                return []
+            current = args[-1]
+    current = _unwrap_optional(current)
     if isinstance(current, type) and issubclass(current, BaseModel):
         return [f.alias or name for name, f in current.model_fields.items()]
     return []
 
 
-def _inner(annotation: Any) -> Any:
-    """The model class inside list[...], dict[str, ...] or Optional[...], when there is one."""
-    args = getattr(annotation, "__args__", ())
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in reversed(args):
-        found = _inner(arg)
-        if isinstance(found, type) and issubclass(found, BaseModel):
-            return found
+def _unwrap_optional(annotation: Any) -> Any:
+    args = [a for a in getattr(annotation, "__args__", ()) if a is not type(None)]
+    if type(None) in getattr(annotation, "__args__", ()) and len(args) == 1:
+        return args[0]
     return annotation
 
 
@@ -62,7 +62,7 @@ def problems_from(error: ValidationError, doc: Document, model: type[BaseModel])
             elif allowed:
                 message += f" (allowed here: {', '.join(sorted(allowed))})"
         elif kind == "missing":
-            line, col = locate(doc.data, loc[:-1], want_key=False)
+            line, col = locate(doc.data, loc[:-1], want_key=True)
             message = f"missing required key '{loc[-1]}'"
         else:
             line, col = locate(doc.data, loc)
