@@ -31,9 +31,9 @@ class RenderEnv:
 
 
 def model_renderers() -> list[ModelRenderer]:
-    from aigen.render import rules, runbooks
+    from aigen.render import alertmanager, incident_schema, rules, runbooks
 
-    return [rules.render, runbooks.render]
+    return [rules.render, runbooks.render, incident_schema.render, alertmanager.render]
 
 
 def project_renderers() -> list[ProjectRenderer]:
