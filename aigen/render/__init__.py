@@ -31,15 +31,15 @@ class RenderEnv:
 
 
 def model_renderers() -> list[ModelRenderer]:
-    from aigen.render import alertmanager, incident_schema, rules, runbooks
+    from aigen.render import rules, runbooks
 
-    return [rules.render, runbooks.render, incident_schema.render, alertmanager.render]
+    return [rules.render, runbooks.render]
 
 
 def project_renderers() -> list[ProjectRenderer]:
-    from aigen.render import metrics_doc, schemas
+    from aigen.render import alertmanager, incident_schema, metrics_doc, schemas
 
-    return [metrics_doc.render, schemas.render]
+    return [metrics_doc.render, schemas.render, incident_schema.render, alertmanager.render]
 
 
 def render_all(plans: list[ModelPlan], env: RenderEnv) -> list[Artifact]:
