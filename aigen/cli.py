@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "render": "aigen.commands.render:command",
     "schema": "aigen.commands.schema:command",
     "detectors": "aigen.commands.detectors:command",
+    "dashboards": "aigen.commands.dashboards:command",
     "incident": "aigen.commands.incident:command",
 }
 

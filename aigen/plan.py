@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from aigen.config import Config
+from aigen.dashboards.ids import alert_panel_url
 from aigen.detectors import DETECTORS, Alert, Context, Record, Timing
 from aigen.durations import format_duration
 from aigen.spec import ModelSpec
@@ -118,6 +119,7 @@ def _resolve(plan: ModelPlan, alert: Alert, budget: int) -> PlannedAlert:
         "summary": alert.summary,
         "description": alert.description,
         "runbook_url": plan.runbook_url(alert.incident_type),
+        "dashboard_url": alert_panel_url(plan.config.dashboard_base_url, plan.model_id, alert.name, alert.extra_labels),
         "detection_budget": format_duration(budget),
     }
     return PlannedAlert(alert, labels, annotations, budget)

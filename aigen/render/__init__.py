@@ -31,15 +31,15 @@ class RenderEnv:
 
 
 def model_renderers() -> list[ModelRenderer]:
-    from aigen.render import rules, runbooks
+    from aigen.render import dashboards, rules, runbooks
 
-    return [rules.render, runbooks.render]
+    return [rules.render, runbooks.render, dashboards.render]
 
 
 def project_renderers() -> list[ProjectRenderer]:
-    from aigen.render import alertmanager, incident_schema, metrics_doc, schemas
+    from aigen.render import alertmanager, dashboards, incident_schema, metrics_doc, schemas
 
-    return [metrics_doc.render, schemas.render, incident_schema.render, alertmanager.render]
+    return [metrics_doc.render, schemas.render, incident_schema.render, alertmanager.render, dashboards.render_fleet]
 
 
 def render_all(plans: list[ModelPlan], env: RenderEnv) -> list[Artifact]:

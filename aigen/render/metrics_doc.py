@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from aigen.detectors import DETECTORS, Metric
+from aigen.detectors.annotations import ANNOTATION_METRICS
+from aigen.detectors.annotations import READER as ANNOTATION_READER
 from aigen.plan import ModelPlan
 from aigen.render import Artifact, RenderEnv
 
@@ -14,6 +16,8 @@ def contract(plans: list[ModelPlan]) -> dict[str, tuple[Metric, list[str]]]:
     for det_id in sorted(bound):
         for metric in DETECTORS[det_id].metrics:
             out.setdefault(metric.name, (metric, []))[1].append(det_id)
+    for metric in ANNOTATION_METRICS:  # read by the dashboards' deployment and pipeline-run annotations
+        out.setdefault(metric.name, (metric, []))[1].append(ANNOTATION_READER)
     return dict(sorted(out.items()))
 
 

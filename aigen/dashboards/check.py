@@ -1,0 +1,111 @@
+"""Checks of a rendered model dashboard against its plan, for `aigen lint` and the tests.
+
+- dashboard-alert-panel: every alert has the panel its ``dashboard_url`` points at, and that panel's queries read
+  the alert's metrics (directly or through the recording rules they select);
+- dashboard-query-parse: every query (panels and annotations) parses as PromQL once Grafana's variables are filled;
+- dashboard-query-metric: every query reads only metrics of the metric contract, recording rules of the plan, or
+  Prometheus' own ``ALERTS`` series;
+- dashboard-panel-id: panel ids are unique (``viewPanel`` links would be ambiguous otherwise).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from aigen.dashboards import ids
+from aigen.dashboards.model import all_panels
+from aigen.dashboards.promql import expand, metric_names, substitute
+from aigen.errors import Problem
+
+if TYPE_CHECKING:
+    from aigen.detectors import Alert
+    from aigen.plan import ModelPlan
+
+PROMETHEUS_SERIES = {"ALERTS", "ALERTS_FOR_STATE"}
+_HISTOGRAM_SUFFIXES = ("_bucket", "_sum", "_count")
+
+
+def dashboard_problems(plan: ModelPlan, dashboard: dict[str, Any], path: str | None = None) -> list[Problem]:
+    """Problems of one model's dashboard dict (as loaded from generated/<model-id>/dashboard.json)."""
+    where = path or plan.config.display(plan.config.generated / plan.model_id / "dashboard.json")
+    records = {r.record: r.expr for r in plan.records}
+    known = _known_metrics(plan) | set(records) | PROMETHEUS_SERIES
+    problems: list[Problem] = []
+    used: dict[int, set[str]] = {}
+    for panel in all_panels(dashboard):
+        names = set()
+        for label, query in _queries(panel):
+            names |= _query_problems(plan, where, label, query, known, problems)
+        used[panel.get("id", -1)] = _with_histogram_names(expand(names, records))
+    for annotation in dashboard.get("annotations", {}).get("list", []):
+        if annotation.get("expr"):
+            _query_problems(plan, where, f"annotation '{annotation.get('name')}'", annotation["expr"], known, problems)
+    problems += _alert_panel_problems(plan, where, used, records)
+    problems += _duplicate_ids(where, dashboard)
+    return sorted(problems)
+
+
+def _known_metrics(plan: ModelPlan) -> set[str]:
+    """The metric contract, with the series a histogram is exported as."""
+    from aigen.render.metrics_doc import contract
+
+    out: set[str] = set()
+    for name, (metric, _) in contract([plan]).items():
+        out.add(name)
+        if metric.type == "histogram":
+            out |= {name + suffix for suffix in _HISTOGRAM_SUFFIXES}
+    return out
+
+
+def _with_histogram_names(names: set[str]) -> set[str]:
+    """A histogram is named without its suffix in the contract and alerts, and read as ``<name>_bucket``."""
+    return names | {n[: -len(s)] for n in names for s in _HISTOGRAM_SUFFIXES if n.endswith(s)}
+
+
+def _queries(panel: dict[str, Any]) -> list[tuple[str, str]]:
+    label = f"panel {panel.get('id')} '{panel.get('title', '')}'"
+    return [(f"{label} query {t.get('refId', '?')}", t["expr"]) for t in panel.get("targets", []) if "expr" in t]
+
+
+def _query_problems(plan: ModelPlan, where: str, label: str, query: str, known: set[str],
+                    problems: list[Problem]) -> set[str]:
+    """Parse one query with the variables filled; report it, or metrics outside the contract. Returns its metrics."""
+    text = substitute(query, {"model": plan.model_id, "feature": ".*", "datasource": "prometheus"})
+    try:
+        names = metric_names(text)
+    except ValueError as exc:
+        problems.append(Problem(where, 0, 0, f"{label}: not valid PromQL: {exc}", rule="dashboard-query-parse"))
+        return set()
+    for name in sorted(names - known):
+        problems.append(Problem(where, 0, 0, f"{label} reads '{name}', which is neither in the metric contract nor a "
+                                             f"recording rule of the model", rule="dashboard-query-metric"))
+    return names
+
+
+def _alert_panel_problems(plan: ModelPlan, where: str, used: dict[int, set[str]],
+                          records: dict[str, str]) -> list[Problem]:
+    out: list[Problem] = []
+    for planned in plan.alerts:
+        alert = planned.alert
+        wanted = set(alert.metrics)
+        pid = ids.panel_id(alert.name, alert.extra_labels)
+        if pid not in used:
+            out.append(Problem(where, 0, 0, f"alert {_name(alert)} has no panel (id {pid}, where its dashboard_url "
+                                            f"points)", rule="dashboard-alert-panel"))
+        elif not wanted <= used[pid]:
+            missing = ", ".join(sorted(wanted - used[pid]))
+            out.append(Problem(where, 0, 0, f"panel {pid} of alert {_name(alert)} does not read its metrics: {missing}",
+                               rule="dashboard-alert-panel"))
+    return out
+
+
+def _name(alert: Alert) -> str:
+    extra = ", ".join(f'{k}="{v}"' for k, v in alert.extra_labels)
+    return f"{alert.name}{{{extra}}}" if extra else alert.name
+
+
+def _duplicate_ids(where: str, dashboard: dict[str, Any]) -> list[Problem]:
+    counts = Counter(panel.get("id") for panel in all_panels(dashboard))
+    return [Problem(where, 0, 0, f"panel id {pid} is used {n} times", rule="dashboard-panel-id")
+            for pid, n in sorted(counts.items(), key=lambda kv: str(kv[0])) if n > 1]
