@@ -19,6 +19,8 @@ COMMANDS: dict[str, str] = {
     "render": "aigen.commands.render:command",
     "schema": "aigen.commands.schema:command",
     "detectors": "aigen.commands.detectors:command",
+    "lint": "aigen.commands.lint:command",
+    "rules": "aigen.commands.rules:command",
     "dashboards": "aigen.commands.dashboards:command",
     "incident": "aigen.commands.incident:command",
 }

@@ -1,0 +1,101 @@
+"""Read what lint is pointed at and sort it: model specs, taxonomies, PrometheusRule manifests (multi-document YAML
+too), plain Prometheus rule files and runbooks. Anything else is skipped, so a pre-commit hook can pass every YAML
+file of a commit. Specs are recognised from their text, without parsing, to keep the one-spec path fast.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from aigen.config import Config
+from aigen.errors import InputError, Problem, UsageError
+from aigen.lint.model import Inputs, Rule, RuleGroup, Runbook, group_interval
+from aigen.yamlio import Document, parse_documents, read_text
+
+YAML_SUFFIXES = (".yaml", ".yml")
+_SPEC = re.compile(r"^kind:\s*[\"']?ModelSpec[\"']?\s*$", re.MULTILINE)
+_TAXONOMY = re.compile(r"^(kind:\s*[\"']?Taxonomy[\"']?\s*|incident_types:\s*)$", re.MULTILINE)
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    """Files named, and the YAML files under folders named (hidden folders skipped), in a stable order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(p for p in sorted(path.rglob("*")) if p.suffix in YAML_SUFFIXES and p.is_file()
+                         and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise UsageError(f"{path}: no such file or directory")
+    return list(dict.fromkeys(found))
+
+
+def load(paths: list[Path], config: Config, problems: list[Problem]) -> Inputs:
+    """Sort the files into Inputs; unreadable or invalid YAML becomes a Problem, not an exception."""
+    inputs = Inputs()
+    for path in expand(paths):
+        shown = config.display(path)
+        try:
+            text = read_text(path, shown)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        if _SPEC.search(text):
+            inputs.specs.append(path)
+            continue
+        if _TAXONOMY.search(text) and "groups:" not in text:
+            inputs.taxonomies.append(path)
+            continue
+        inputs.texts[shown] = text
+        try:
+            docs = parse_documents(text, shown)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        for doc in docs:
+            add_document(inputs, doc)
+    return inputs
+
+
+def add_document(inputs: Inputs, doc: Document, linted: bool = True) -> None:
+    data = doc.data
+    if not isinstance(data, dict):
+        return
+    if data.get("kind") == "PrometheusRule" and isinstance(data.get("spec"), dict):
+        _add_groups(inputs, doc, data["spec"].get("groups"))
+    elif "groups" in data and "kind" not in data:
+        _add_groups(inputs, doc, data.get("groups"))
+    elif isinstance(data.get("runbook"), dict):
+        inputs.runbooks.append(Runbook(doc.path, data["runbook"], data, linted))
+
+
+def _add_groups(inputs: Inputs, doc: Document, groups: Any) -> None:
+    if not isinstance(groups, list):
+        return
+    for group_node in groups:
+        if not isinstance(group_node, dict):
+            continue
+        group = RuleGroup(str(group_node.get("name") or ""), group_interval(group_node), doc.path, group_node)
+        inputs.groups.append(group)
+        for rule_node in group_node.get("rules") or []:
+            if isinstance(rule_node, dict) and ("alert" in rule_node or "record" in rule_node):
+                inputs.rules.append(Rule(doc.path, rule_node, group, (doc.path, doc.index)))
+
+
+def load_referenced_runbook(path: Path, config: Config, inputs: Inputs) -> Runbook | None:
+    """A runbook a runbook_url points at on disk; added to ``inputs`` but not linted itself."""
+    shown = config.display(path)
+    for known in inputs.runbooks:
+        if known.path == shown:
+            return known
+    try:
+        docs = parse_documents(read_text(path, shown), shown)
+    except (InputError, UsageError):
+        return None
+    before = len(inputs.runbooks)
+    for doc in docs:
+        add_document(inputs, doc, linted=False)
+    return inputs.runbooks[before] if len(inputs.runbooks) > before else None

@@ -1,0 +1,107 @@
+"""What lint reads, as plain objects that keep where each piece came from (the ruamel node, for line/column)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from aigen.durations import parse_duration
+from aigen.yamlio import locate
+
+DEFAULT_INTERVAL = 60
+"""A group without ``interval`` runs at Prometheus' global evaluation_interval, which defaults to 1m."""
+
+
+@dataclass(frozen=True)
+class RuleGroup:
+    name: str
+    interval: int
+    path: str
+    node: Any
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One alerting or recording rule, with its group and the file (and document) it came from."""
+
+    path: str
+    node: Any  # the rule's CommentedMap
+    group: RuleGroup
+    file_key: tuple[str, int]  # (path, document index): rules of one file document
+
+    @property
+    def is_alert(self) -> bool:
+        return "alert" in self.node
+
+    @property
+    def name(self) -> str:
+        return str(self.node.get("alert") or self.node.get("record") or "")
+
+    @property
+    def expr(self) -> str:
+        value = self.node.get("expr")
+        return str(value) if value is not None else ""
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return _str_map(self.node.get("labels"))
+
+    @property
+    def annotations(self) -> dict[str, str]:
+        return _str_map(self.node.get("annotations"))
+
+    @property
+    def for_seconds(self) -> int:
+        try:
+            return parse_duration(str(self.node.get("for") or "0s"))
+        except ValueError:
+            return 0
+
+    def at(self, *loc: Any) -> tuple[int, int]:
+        """(line, col) of a key path inside the rule (falls back to the rule's start)."""
+        return locate(self.node, loc)
+
+
+@dataclass(frozen=True)
+class Runbook:
+    path: str
+    node: Any  # the ``runbook`` mapping
+    root: Any  # the document
+    linted: bool = True  # False for runbooks found through a runbook_url but not named on the command line
+
+    @property
+    def incident_type(self) -> str:
+        return str(self.node.get("incident_type") or "")
+
+    @property
+    def model_id(self) -> str | None:
+        value = self.node.get("model_id")
+        return str(value) if value else None
+
+    def at(self, *loc: Any) -> tuple[int, int]:
+        return locate(self.root, ("runbook", *loc))
+
+
+@dataclass
+class Inputs:
+    """Files sorted by what they hold; ``other`` are YAML files lint has no rules for (skipped quietly)."""
+
+    specs: list[Any] = field(default_factory=list)  # pathlib.Path
+    taxonomies: list[Any] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    groups: list[RuleGroup] = field(default_factory=list)
+    runbooks: list[Runbook] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)  # display path -> text, for inline suppressions
+
+
+def _str_map(node: Any) -> dict[str, str]:
+    if not isinstance(node, dict):
+        return {}
+    return {str(k): "" if v is None else str(v) for k, v in node.items()}
+
+
+def group_interval(node: Any) -> int:
+    try:
+        return parse_duration(str(node.get("interval"))) if node.get("interval") else DEFAULT_INTERVAL
+    except ValueError:
+        return DEFAULT_INTERVAL

@@ -1,0 +1,48 @@
+"""Every incident type of the taxonomy has at least one alert and a runbook, per model.
+
+The model of an alert is its ``model_id`` label, else the ``model_id="..."`` matcher of its selectors; alerts
+and runbooks that name no model count for every model. Checked when the files linted hold alerting rules.
+`aigen lint --coverage` prints the whole matrix.
+
+Passing:
+    # a taxonomy with the single type harmful_output
+    groups:
+      - name: ai
+        rules:
+          - alert: AIModelOutputPolicyViolation
+            expr: rate(model_output_policy_violation_total[1m]) > 0
+            labels: {severity: critical, incident_type: harmful_output}
+            annotations: {summary: Policy violations, runbook_url: https://runbooks.internal/harmful-output}
+    ---
+    runbook: {name: Harmful output, incident_type: harmful_output}
+
+Failing:
+    # the same taxonomy, and the alert without the runbook
+    groups:
+      - name: ai
+        rules:
+          - alert: AIModelOutputPolicyViolation
+            expr: rate(model_output_policy_violation_total[1m]) > 0
+            labels: {severity: critical, incident_type: harmful_output}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from aigen.errors import Problem
+from aigen.lint import coverage
+
+ID = "coverage"
+LEVEL = "error"
+
+
+def check(ctx) -> Iterator[Problem]:
+    if ctx.taxonomy is None or not ctx.alerts:
+        return
+    for cell in coverage.matrix(ctx):
+        who = f"model {cell.model}" if cell.model else "any model"
+        for mark in coverage.REQUIRED:
+            if not cell.marks[mark]:
+                path, line, col = ctx.taxonomy_at("incident_types", cell.incident_type)
+                yield Problem(path, line, col, f"no {mark} for incident type '{cell.incident_type}' ({who})")

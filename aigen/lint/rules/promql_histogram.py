@@ -1,0 +1,48 @@
+"""``histogram_quantile`` over an aggregation keeps the ``le`` label.
+
+``histogram_quantile(0.99, sum by (model_id) (rate(x_bucket[5m])))`` sums the buckets away: there is no ``le``
+left to compute a quantile from, and the alert never fires.
+
+Passing:
+    - alert: AIModelLatencyHigh
+      expr: histogram_quantile(0.99, sum by (model_id, le) (rate(model_inference_duration_seconds_bucket[5m]))) > 1
+
+Failing:
+    - alert: AIModelLatencyHigh
+      expr: histogram_quantile(0.99, sum by (model_id) (rate(model_inference_duration_seconds_bucket[5m]))) > 1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import promql_parser as pp
+
+from aigen.errors import Problem
+from aigen.lint import promql
+
+ID = "promql-histogram"
+LEVEL = "error"
+
+
+def check(ctx) -> Iterator[Problem]:
+    for rule in ctx.inputs.rules:
+        ast = ctx.ast(rule)
+        if ast is None:
+            continue
+        for call in promql.calls(ast):
+            if call.func.name != "histogram_quantile" or len(call.args) < 2:
+                continue
+            arg = promql.unwrap(call.args[1])
+            if isinstance(arg, pp.AggregateExpr) and not _keeps_le(arg):
+                yield Problem(rule.path, *rule.at("expr"), f"{rule.name}: histogram_quantile() over {arg.op}() "
+                              f"that drops the 'le' label; aggregate by (..., le)")
+
+
+def _keeps_le(node: pp.AggregateExpr) -> bool:
+    mod = node.modifier
+    if mod is None:
+        return False
+    if mod.type == pp.AggModifierType.By:
+        return "le" in mod.labels
+    return "le" not in mod.labels
