@@ -37,6 +37,8 @@ def build_context(config: Config, paths: list[Path], settings: Settings, taxonom
     for extra in inputs.taxonomies:
         if extra != tax_path:
             ctx.spec_problems.extend(load_lenient_taxonomy(extra, config)[1])
+    for alert in ctx.alerts:  # runbooks named by a generated runbook_url count for coverage, linted or not
+        ctx.runbook_file(alert.annotations.get("runbook_url", ""))
     return ctx
 
 

@@ -57,9 +57,9 @@ class Rule:
         except ValueError:
             return 0
 
-    def at(self, *loc: Any) -> tuple[int, int]:
-        """(line, col) of a key path inside the rule (falls back to the rule's start)."""
-        return locate(self.node, loc)
+    def at(self, *loc: Any, key: bool = False) -> tuple[int, int]:
+        """(line, col) of a key path inside the rule (falls back to the rule's start); ``key``: of the key itself."""
+        return locate(self.node, loc, want_key=key)
 
 
 @dataclass(frozen=True)
@@ -78,8 +78,8 @@ class Runbook:
         value = self.node.get("model_id")
         return str(value) if value else None
 
-    def at(self, *loc: Any) -> tuple[int, int]:
-        return locate(self.root, ("runbook", *loc))
+    def at(self, *loc: Any, key: bool = False) -> tuple[int, int]:
+        return locate(self.root, ("runbook", *loc), want_key=key)
 
 
 @dataclass

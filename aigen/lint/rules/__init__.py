@@ -34,7 +34,7 @@ def examples(rule: ModuleType) -> Iterator[tuple[str, str]]:
     """(``pass`` | ``fail``, YAML) for each example block of the docstring (indented under "Passing:"/"Failing:")."""
     kind = None
     block: list[str] = []
-    for line in (rule.__doc__ or "").splitlines() + [""]:
+    for line in (rule.__doc__ or "").splitlines():
         stripped = line.strip()
         if stripped in ("Passing:", "Failing:"):
             if kind and block:
@@ -46,3 +46,5 @@ def examples(rule: ModuleType) -> Iterator[tuple[str, str]]:
             if block:
                 yield kind, "\n".join(block).strip("\n") + "\n"
             kind, block = None, []
+    if kind and block:
+        yield kind, "\n".join(block).strip("\n") + "\n"

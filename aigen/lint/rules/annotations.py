@@ -32,5 +32,5 @@ def check(ctx) -> Iterator[Problem]:
         annotations = alert.annotations
         for key in REQUIRED:
             if not annotations.get(key, "").strip():
-                where = alert.at("annotations") if "annotations" in alert.node else alert.at("alert")
+                where = alert.at("annotations", key=True) if "annotations" in alert.node else alert.at("alert")
                 yield Problem(alert.path, *where, f"alert {alert.name} has no {key} annotation")

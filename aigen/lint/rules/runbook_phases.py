@@ -35,5 +35,5 @@ def check(ctx) -> Iterator[Problem]:
             filled = isinstance(section, dict) and any(section.get(k) for k in ("steps", "options"))
             if not filled:
                 missing = "is missing" if section is None else "has no steps"
-                where = runbook.at(phase) if section is not None else runbook.at()
+                where = runbook.at(phase) if section is not None else runbook.at(key=True)
                 yield Problem(runbook.path, *where, f"runbook phase '{phase}' {missing}")
