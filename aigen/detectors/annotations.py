@@ -14,7 +14,7 @@ MODEL_INFO = Metric(
     "MODEL_VERSION). A new `version` label value marks a deployment or rollback on the dashboards.")
 PIPELINE_RUN = Metric(
     "data_pipeline_last_run_timestamp_seconds", "gauge", ("model_id", "pipeline", "status"),
-    "Unix time the last run of a data pipeline feeding the model finished (status success|failed), pushed by "
+    "Unix time the last run of a data pipeline feeding the model finished (status success or failed), pushed by "
     "the pipeline at the end of each run (e.g. to a Pushgateway). Each change marks a pipeline run.",
     source="data pipeline")
 
