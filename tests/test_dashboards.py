@@ -14,7 +14,7 @@ import yaml
 
 from aigen.commands.common import project_and_plans
 from aigen.config import load_config
-from aigen.dashboards import dashboard_problems, ids
+from aigen.dashboards import dashboard_file_problems, dashboard_problems, ids
 from aigen.dashboards.build import fleet_dashboard, model_dashboard
 from aigen.dashboards.model import Dashboard, all_panels
 from aigen.dashboards.promql import expand, metric_names, substitute
@@ -257,6 +257,26 @@ def test_dashboard_problems_fail(project: Path, plans: dict[str, ModelPlan]) -> 
     assert any(first.name in p.message and "has no panel" in p.message for p in problems)
     assert all(p.path == "generated/loan-approval/dashboard.json" for p in problems)
     assert any("no_such_series" in p.message for p in problems)
+
+
+def test_dashboard_file_problems_are_located(project: Path, plans: dict[str, ModelPlan], tmp_path: Path) -> None:
+    plan = plans["loan-approval"]
+    source = project / "generated" / "loan-approval" / "dashboard.json"
+    assert dashboard_file_problems(plan, source) == []
+    broken = tmp_path / "dashboard.json"
+    broken.write_text('{\n  "panels": [\n    {"id": 1,}\n  ]\n}\n', encoding="utf-8")
+    [problem] = dashboard_file_problems(plan, broken)
+    assert (problem.line, problem.col, problem.rule) == (3, 14, "dashboard-json")
+    data = load(project, "loan-approval")
+    panel = next(p for p in data["panels"] if p.get("targets") and p["id"] >= ids.FIRST_ALERT_PANEL_ID)
+    panel["targets"][0]["expr"] = "rate(x[5m]"
+    panel["legnd"] = {}
+    text = json.dumps(data, indent=2, sort_keys=True)
+    broken.write_text(text, encoding="utf-8")
+    problems = dashboard_file_problems(plan, broken)
+    parse = next(p for p in problems if p.rule == "dashboard-query-parse")
+    assert text.splitlines()[parse.line - 1].strip() == f'"id": {panel["id"]},'
+    assert any(p.rule == "dashboard-schema" and "legnd" in p.message for p in problems)
 
 
 def test_metric_contract_documents_the_annotation_metrics(project: Path) -> None:

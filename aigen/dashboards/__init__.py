@@ -13,6 +13,7 @@ _LAZY = {
     "model_dashboard": "aigen.dashboards.build",
     "fleet_dashboard": "aigen.dashboards.build",
     "dashboard_problems": "aigen.dashboards.check",
+    "dashboard_file_problems": "aigen.dashboards.check",
     "describe": "aigen.dashboards.layout",
 }
 

@@ -5,16 +5,24 @@
 - dashboard-query-parse: every query (panels and annotations) parses as PromQL once Grafana's variables are filled;
 - dashboard-query-metric: every query reads only metrics of the metric contract, recording rules of the plan, or
   Prometheus' own ``ALERTS`` series;
-- dashboard-panel-id: panel ids are unique (``viewPanel`` links would be ambiguous otherwise).
+- dashboard-panel-id: panel ids are unique (``viewPanel`` links would be ambiguous otherwise);
+- dashboard-json / dashboard-schema (``dashboard_file_problems`` only): the file is JSON, and every field is one the
+  typed dashboard model (the part of Grafana's schema aigen emits) accepts.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter
+from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from aigen.dashboards import ids
-from aigen.dashboards.model import all_panels
+from aigen.dashboards.model import Dashboard, all_panels
 from aigen.dashboards.promql import expand, metric_names, substitute
 from aigen.errors import Problem
 
@@ -44,6 +52,51 @@ def dashboard_problems(plan: ModelPlan, dashboard: dict[str, Any], path: str | N
     problems += _alert_panel_problems(plan, where, used, records)
     problems += _duplicate_ids(where, dashboard)
     return sorted(problems)
+
+
+def dashboard_file_problems(plan: ModelPlan, path: Path) -> list[Problem]:
+    """``dashboard_problems`` of a file, plus JSON and schema errors, located at the line of the panel concerned."""
+    where = plan.config.display(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
+    except OSError as exc:
+        return [Problem(where, 0, 0, f"cannot read the dashboard: {exc.strerror}", rule="dashboard-json")]
+    except UnicodeDecodeError as exc:
+        return [Problem(where, 0, 0, f"not UTF-8 text: {exc.reason}", rule="dashboard-json")]
+    except json.JSONDecodeError as exc:
+        return [Problem(where, exc.lineno, exc.colno, f"not valid JSON: {exc.msg}", rule="dashboard-json")]
+    if not isinstance(data, dict):
+        return [Problem(where, 1, 1, "a dashboard is a JSON object", rule="dashboard-json")]
+    lines = _panel_lines(text)
+    problems = [replace(p, line=lines.get(_panel_of(p.message), 0), col=1 if _panel_of(p.message) in lines else 0)
+                for p in dashboard_problems(plan, data, where)]
+    return sorted(problems + _schema_problems(where, data))
+
+
+def _panel_lines(text: str) -> dict[int, int]:
+    """Line of each panel id in the file (the first ``"id": N`` line; keys are sorted, so it is the panel's)."""
+    out: dict[int, int] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        match = re.fullmatch(r'\s*"id": (\d+),?', line)
+        if match:
+            out.setdefault(int(match.group(1)), number)
+    return out
+
+
+def _panel_of(message: str) -> int:
+    match = re.match(r"panel (\d+)", message)
+    return int(match.group(1)) if match else -1
+
+
+def _schema_problems(where: str, data: dict[str, Any]) -> list[Problem]:
+    """Fields aigen's typed dashboard model (Grafana's schema, as far as aigen uses it) does not accept."""
+    try:
+        Dashboard.model_validate(data)
+    except ValidationError as exc:
+        return [Problem(where, 0, 0, f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}", rule="dashboard-schema")
+                for err in exc.errors()]
+    return []
 
 
 def _known_metrics(plan: ModelPlan) -> set[str]:
