@@ -237,3 +237,11 @@ def test_operator_inputs_match_the_runbook_renderer() -> None:
     from aigen.render.runbooks import OPERATOR_INPUTS as RENDERED
 
     assert tuple(OPERATOR_INPUTS) == tuple(RENDERED)
+
+
+def test_docs_list_every_rule(repo: Path) -> None:
+    from aigen.lint.rules import all_rules, summary
+
+    text = (repo / "docs" / "lint.md").read_text(encoding="utf-8")
+    for rule in all_rules():
+        assert f"| `{rule.ID}` | {rule.LEVEL} | {summary(rule)} |" in text, rule.ID

@@ -1,7 +1,7 @@
-"""The rule registry. Each rule is one module with ``ID``, ``LEVEL``, a docstring (its documentation, with a
-passing and a failing example) and ``check(ctx)`` yielding Problems (level and rule id are filled in by the runner).
+"""The rule registry. Each rule is one module with `ID`, `LEVEL`, a docstring (its documentation, with a
+passing and a failing example) and `check(ctx)` yielding Problems (level and rule id are filled in by the runner).
 
-A new rule is a new module and one line in ``NAMES``.
+A new rule is a new module and one line in `NAMES`.
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ def by_id() -> dict[str, ModuleType]:
 
 
 def summary(rule: ModuleType) -> str:
-    """The docstring's first line: what ``aigen rules`` lists."""
+    """The docstring's first line: what `aigen rules` lists."""
     return (rule.__doc__ or "").strip().splitlines()[0]
 
 
 def examples(rule: ModuleType) -> Iterator[tuple[str, str]]:
-    """(``pass`` | ``fail``, YAML) for each example block of the docstring (indented under "Passing:"/"Failing:")."""
+    """(`pass` | `fail`, YAML) for each example block of the docstring (indented under "Passing:"/"Failing:")."""
     kind = None
     block: list[str] = []
     for line in (rule.__doc__ or "").splitlines():

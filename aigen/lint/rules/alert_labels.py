@@ -1,7 +1,7 @@
-"""Alerts carry a ``severity`` that is a taxonomy level and an ``incident_type`` that is a taxonomy type.
+"""Alerts carry a `severity` that is a taxonomy level and an `incident_type` that is a taxonomy type.
 
-``incident_type`` may also come from the expression: the automated kill switch
-(``count by (model_id, incident_type) (ALERTS{...})``) carries the type of the alert that tripped it.
+`incident_type` may also come from the expression: the automated kill switch
+(`count by (model_id, incident_type) (ALERTS{...})`) carries the type of the alert that tripped it.
 
 Passing:
     - alert: AIModelInputDrift

@@ -1,4 +1,4 @@
-"""Alerts have a ``summary`` and a ``runbook_url`` annotation: what happened, and where the response is written.
+"""Alerts have a `summary` and a `runbook_url` annotation: what happened, and where the response is written.
 
 Passing:
     - alert: AIModelInputDrift

@@ -1,6 +1,6 @@
 """Every incident type of the taxonomy has at least one alert and a runbook, per model.
 
-The model of an alert is its ``model_id`` label, else the ``model_id="..."`` matcher of its selectors; alerts
+The model of an alert is its `model_id` label, else the `model_id="..."` matcher of its selectors; alerts
 and runbooks that name no model count for every model. Checked when the files linted hold alerting rules.
 `aigen lint --coverage` prints the whole matrix.
 

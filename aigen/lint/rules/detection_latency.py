@@ -1,8 +1,8 @@
 """The worst-case time from a failure's onset to a firing alert fits the severity's detection budget.
 
-Worst case = the longest range window the expression reads (including the recording rules it reads) + ``for:``
+Worst case = the longest range window the expression reads (including the recording rules it reads) + `for:`
 + one group interval (+ one more when it reads a recording rule evaluated in another group). The budget is the
-taxonomy's ``detection_budget`` for the alert's severity. A group without ``interval`` counts as 1m, Prometheus'
+taxonomy's `detection_budget` for the alert's severity. A group without `interval` counts as 1m, Prometheus'
 default evaluation interval.
 
 Passing:

@@ -1,7 +1,7 @@
 """No two alerts in one rule file share a name and a label set (they are the same alert to Alertmanager).
 
 promtool reports them as duplicate rules; Alertmanager merges their notifications. Give each a distinguishing
-label (``model_id``, ``protected_attribute``, ...). Compared per file (per YAML document): aigen writes each
+label (`model_id`, `protected_attribute`, ...). Compared per file (per YAML document): aigen writes each
 model's rules twice, as a PrometheusRule manifest and as a plain rule file.
 
 Passing:

@@ -1,7 +1,7 @@
-"""An automated kill switch waits for at least two consecutive evaluations (``for:`` >= 2 x the group interval).
+"""An automated kill switch waits for at least two consecutive evaluations (`for:` >= 2 x the group interval).
 
 The design's trade-off: a false positive kill stops serving, so the alert that triggers it must hold for two
-evaluations. A kill-switch alert is one labelled ``action: kill_switch`` (or named ``...KillSwitch``).
+evaluations. A kill-switch alert is one labelled `action: kill_switch` (or named `...KillSwitch`).
 
 Passing:
     - name: aigen.content-moderation.alerts

@@ -1,7 +1,7 @@
-"""``rate``, ``irate`` and ``increase`` read counters only, by naming convention.
+"""`rate`, `irate` and `increase` read counters only, by naming convention.
 
-A counter's name ends in ``_total`` (or is a histogram's ``_bucket``, ``_count`` or ``_sum``). ``rate`` of a
-gauge treats every drop as a counter reset and reports nonsense; use ``deriv`` or ``delta`` for gauges.
+A counter's name ends in `_total` (or is a histogram's `_bucket`, `_count` or `_sum`). `rate` of a
+gauge treats every drop as a counter reset and reports nonsense; use `deriv` or `delta` for gauges.
 
 Passing:
     - alert: AIModelInvalidOutputs

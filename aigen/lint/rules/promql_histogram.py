@@ -1,6 +1,6 @@
-"""``histogram_quantile`` over an aggregation keeps the ``le`` label.
+"""`histogram_quantile` over an aggregation keeps the `le` label.
 
-``histogram_quantile(0.99, sum by (model_id) (rate(x_bucket[5m])))`` sums the buckets away: there is no ``le``
+`histogram_quantile(0.99, sum by (model_id) (rate(x_bucket[5m])))` sums the buckets away: there is no `le`
 left to compute a quantile from, and the alert never fires.
 
 Passing:

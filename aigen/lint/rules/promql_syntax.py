@@ -1,4 +1,4 @@
-"""Every rule's ``expr`` is PromQL that parses.
+"""Every rule's `expr` is PromQL that parses.
 
 Parsed with promql-parser (the Rust parser of the Prometheus language, as Python bindings). One bad expression in
 a PrometheusRule can make the operator drop the whole group, so this runs on alerting and recording rules alike.

@@ -1,9 +1,9 @@
 """A runbook leaves no placeholder unfilled (MODEL_ID, MODEL_PREVIOUS_VERSION, INC-XXXX, ...).
 
 A responder at 3 a.m. must be able to paste a command as it is. Only the runbook's declared operator inputs
-(``inputs:``, by default INCIDENT_ID and OPERATOR_EMAIL) may stay as names, ideally as shell variables
-(``${OPERATOR_EMAIL}``). An environment variable's own name (``MODEL_VERSION=...``) is not a placeholder. Extend
-the list with ``placeholders`` in ``[tool.aigen.lint]``.
+(`inputs:`, by default INCIDENT_ID and OPERATOR_EMAIL) may stay as names, ideally as shell variables
+(`${OPERATOR_EMAIL}`). An environment variable's own name (`MODEL_VERSION=...`) is not a placeholder. Extend
+the list with `placeholders` in `[tool.aigen.lint]`.
 
 Passing:
     runbook:

@@ -1,4 +1,4 @@
-"""Every containment step has a ``rollback``: how to undo it when it made things worse or the alarm was false.
+"""Every containment step has a `rollback`: how to undo it when it made things worse or the alarm was false.
 
 Passing:
     runbook:

@@ -1,8 +1,8 @@
 """The containment rollback goes to the known-good version, not merely the previous one.
 
 The design's failure mode: "model rollback deploys a version with known issues". The target must be the spec's
-``model.versions.known_good`` (or ``previous`` when the spec says ``fallbacks.rollback_to: previous``). Without a
-spec, a target named like the previous version (``MODEL_PREVIOUS_VERSION``) is reported.
+`model.versions.known_good` (or `previous` when the spec says `fallbacks.rollback_to: previous`). Without a
+spec, a target named like the previous version (`MODEL_PREVIOUS_VERSION`) is reported.
 
 Passing:
     runbook:

@@ -1,9 +1,9 @@
-"""``runbook_url`` resolves to a runbook, and that runbook is for the alert's incident type.
+"""`runbook_url` resolves to a runbook, and that runbook is for the alert's incident type.
 
-A generated URL (``{runbook_base_url}/{model}/runbooks/{type}.yaml``) is looked up in generated/; any other URL
-matches the linted runbook whose path ends like the URL (``.../performance-degradation`` matches
-``runbook-performance-degradation.yaml``). Pass the runbook files or folders along with the rules.
-A templated URL (``.../{{ $labels.incident_type }}.yaml``) is checked by template-labels instead.
+A generated URL (`{runbook_base_url}/{model}/runbooks/{type}.yaml`) is looked up in generated/; any other URL
+matches the linted runbook whose path ends like the URL (`.../performance-degradation` matches
+`runbook-performance-degradation.yaml`). Pass the runbook files or folders along with the rules.
+A templated URL (`.../{{ $labels.incident_type }}.yaml`) is checked by template-labels instead.
 
 Passing:
     # with runbook-performance-degradation.yaml (incident_type: model_performance_degradation) linted too

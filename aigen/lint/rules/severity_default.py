@@ -1,7 +1,7 @@
 """An alert's severity is its incident type's default severity, unless the model's spec overrides it.
 
 A different severity pages (or fails to page) unlike every other alert of the type. Override it in the spec
-(``severity_overrides: {model_drift: high}``) so the choice is recorded; lint then accepts it.
+(`severity_overrides: {model_drift: high}`) so the choice is recorded; lint then accepts it.
 
 Passing:
     - alert: AIModelInputDrift

@@ -1,9 +1,9 @@
 """Templates in annotations and labels reference only labels the alert can carry.
 
 An alert carries the labels of its expression's result plus its own static labels. Aggregations keep only their
-``by`` labels, and a one-to-one match with ``on(...)`` keeps only the ``on`` labels: in
-``model_live_accuracy < on(model_id) (model_baseline_accuracy * 0.90)`` no ``baseline`` label survives, so
-``{{ $labels.baseline }}`` renders as an empty string in every page.
+`by` labels, and a one-to-one match with `on(...)` keeps only the `on` labels: in
+`model_live_accuracy < on(model_id) (model_baseline_accuracy * 0.90)` no `baseline` label survives, so
+`{{ $labels.baseline }}` renders as an empty string in every page.
 
 Passing:
     - alert: AIModelPerformanceDegraded
