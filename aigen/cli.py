@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "rules": "aigen.commands.rules:command",
     "dashboards": "aigen.commands.dashboards:command",
     "incident": "aigen.commands.incident:command",
+    "test": "aigen.commands.test:command",
 }
 
 

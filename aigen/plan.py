@@ -7,13 +7,17 @@ URLs — so renderers only format and never decide.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from aigen.config import Config
 from aigen.dashboards.ids import alert_panel_url
-from aigen.detectors import DETECTORS, Alert, Context, Record, Timing
+from aigen.detectors import DETECTORS, Alert, Context, Detector, Record, Timing
 from aigen.durations import format_duration
 from aigen.spec import ModelSpec
 from aigen.taxonomy import Taxonomy
+
+if TYPE_CHECKING:
+    from aigen.profile import Profile
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class ModelPlan:
     spec_path: str
     groups: list[RuleGroup] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    profile: "Profile | None" = None
 
     @property
     def model_id(self) -> str:
@@ -75,35 +80,43 @@ class ModelPlan:
 KILL_SWITCH = "AIModelKillSwitch"
 
 
-def build(spec: ModelSpec, taxonomy: Taxonomy, config: Config, spec_path: str) -> ModelPlan:
-    plan = ModelPlan(spec, taxonomy, config, spec_path)
+def build(spec: ModelSpec, taxonomy: Taxonomy, config: Config, spec_path: str,
+          profile: "Profile | None" = None) -> ModelPlan:
+    plan = ModelPlan(spec, taxonomy, config, spec_path, profile=profile)
     interval = config.evaluation_interval
     records: list[Record] = []
     alerts: list[PlannedAlert] = []
     for incident_type, itype in taxonomy.incident_types.items():
         severity = plan.severity(incident_type)
         budget = taxonomy.budget(severity)
-        ctx = Context(spec, taxonomy, config, incident_type, severity, Timing.for_budget(budget, interval))
+        ctx = Context(spec, taxonomy, config, incident_type, severity, Timing.for_budget(budget, interval), profile)
         for det_id in itype.detectors:
             detector = DETECTORS[det_id]
             if det_id in spec.disabled_detectors:
                 plan.skipped.append(Skipped(det_id, incident_type, "disabled in the spec (disabled_detectors)"))
                 continue
-            reason = detector.applies(spec)
+            reason = detector.applies(spec) or _needs_profile(detector, profile)
             if reason:
                 plan.skipped.append(Skipped(det_id, incident_type, reason))
                 continue
             for item in detector.build(ctx):
                 if isinstance(item, Record):
-                    records.append(item)
+                    if item not in records:  # detectors may share a record (e.g. the baseline shares)
+                        records.append(item)
                 else:
                     alerts.append(_resolve(plan, item, budget))
     if spec.fallbacks.kill_switch.automated:
-        alerts.append(_kill_switch(plan, interval))
+        alerts.append(_kill_switch(plan, alerts, interval))
     if records:
         plan.groups.append(RuleGroup(f"aigen.{spec.model.id}.recording", interval, tuple(records)))
     plan.groups.append(RuleGroup(f"aigen.{spec.model.id}.alerts", interval, tuple(alerts)))
     return plan
+
+
+def _needs_profile(detector: Detector, profile: "Profile | None") -> str | None:
+    if detector.needs_profile and profile is None:
+        return "no training profile (specs/profiles/<model-id>.json): run `aigen profile`"
+    return None
 
 
 def _resolve(plan: ModelPlan, alert: Alert, budget: int) -> PlannedAlert:
@@ -125,15 +138,21 @@ def _resolve(plan: ModelPlan, alert: Alert, budget: int) -> PlannedAlert:
     return PlannedAlert(alert, labels, annotations, budget)
 
 
-def _kill_switch(plan: ModelPlan, interval: int) -> PlannedAlert:
+NOT_EVIDENCE_OF_HARM = ("telemetry_absent",)
+"""Detectors whose alerts never trigger the automated kill switch: silence is not evidence of harm, and killing a
+model because its exporter died is the design's "kill switch fires on a false positive" failure mode."""
+
+
+def _kill_switch(plan: ModelPlan, alerts: list[PlannedAlert], interval: int) -> PlannedAlert:
     """The automated kill switch: fires only after a top-severity alert held for N consecutive evaluations."""
     top = next(iter(plan.taxonomy.severity_levels))
     kill = plan.spec.fallbacks.kill_switch
     hold = max(kill.min_consecutive_evaluations, 2) * interval
+    exempt = sorted({KILL_SWITCH} | {a.name for a in alerts if a.alert.detector in NOT_EVIDENCE_OF_HARM})
     alert = Alert(
         name=KILL_SWITCH, detector="kill_switch", incident_type="", severity=top,
         expr=(f'count by (model_id, incident_type) (ALERTS{{model_id="{plan.model_id}", alertstate="firing", '
-              f'severity="{top}", alertname!="{KILL_SWITCH}"}}) > 0'),
+              f'severity="{top}", alertname!~"{"|".join(exempt)}"}}) > 0'),
         for_seconds=hold,
         summary="Automated kill switch: a critical AI incident held for consecutive evaluations; stop serving.",
         description=(f"Model {{{{ $labels.model_id }}}} has had a {top} {{{{ $labels.incident_type }}}} alert firing for "

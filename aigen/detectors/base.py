@@ -16,6 +16,7 @@ from aigen.durations import format_duration
 
 if TYPE_CHECKING:
     from aigen.config import Config
+    from aigen.profile import Profile
     from aigen.spec import ModelSpec
     from aigen.taxonomy import Taxonomy
 
@@ -102,6 +103,8 @@ class Context:
     incident_type: str
     severity: str
     timing: Timing
+    profile: "Profile | None" = None
+    """The training profile (bins and baseline shares, group rates), when the project has one for this model."""
 
     @property
     def model_id(self) -> str:
@@ -143,6 +146,12 @@ class Simulation:
     exp_labels: dict[str, str] = field(default_factory=dict)
     ramp: bool = False
     """Also prove a gradual ramp (drift, fairness, latency), not only a step."""
+    threshold: float | None = None
+    """The level at which the alert's condition starts to hold (default: the alert's threshold)."""
+    firing_value: float | None = None
+    """The alert's value once the failing level fills every window (default: ``failing``); fills ``$value``."""
+    name: str = ""
+    """Distinguishes several simulations of one alert (e.g. the protected group that fails)."""
 
 
 @dataclass(frozen=True)
@@ -156,6 +165,8 @@ class Detector:
     """Returns None when the detector applies to a spec, else why not (shown by lint and the docs)."""
     simulate: Callable[[Context, Alert], list[Simulation]] | None = None
     """The failure scenarios to prove per alert (one per distinct labelled series, e.g. per group)."""
+    needs_profile: bool = False
+    """Skipped (with a reason) when the model has no training profile: its baselines come from there."""
 
 
 def num(value: float) -> str:

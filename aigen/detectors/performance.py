@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from aigen.detectors.base import Alert, Context, Detector, Metric, num, pct
+import random
+
+from aigen.detectors import sim
+from aigen.detectors.base import Alert, Context, Detector, Metric, Series, Simulation, num, pct
 
 LIVE_ACCURACY = Metric("model_live_accuracy", "gauge", ("model_id",),
                        "Accuracy of recent predictions against (delayed) ground truth, 0..1.")
@@ -50,16 +53,40 @@ def _confidence(ctx: Context) -> list[Alert]:
     )]
 
 
+def _simulate_accuracy(ctx: Context, alert: Alert) -> list[Simulation]:
+    baseline = ctx.spec.baseline.accuracy or 0.9
+    failing = max(0.01, baseline * (1 - 1.5 * ctx.thresholds.accuracy_drop))
+
+    def emit(ctx: Context, alert: Alert, levels: list[float], step: int, rng: random.Random) -> list[Series]:
+        return [sim.gauge(sim.labels(LIVE_ACCURACY.name, model_id=ctx.model_id), levels)]
+
+    # accuracy over ~1,000 labelled predictions: binomial standard error sqrt(p(1-p)/n) is about 0.01
+    return [Simulation(healthy=baseline, failing=round(failing, 4), noise=0.01, emit=emit)]
+
+
+def _simulate_confidence(ctx: Context, alert: Alert) -> list[Simulation]:
+    threshold = ctx.thresholds.confidence_median_min
+    healthy = round(min(0.95, threshold + 0.2), 4)
+    failing = round(max(0.05, threshold - 0.15), 4)
+    buckets = [round(0.1 * i, 1) for i in range(1, 11)] + [failing, threshold]
+
+    def emit(ctx: Context, alert: Alert, levels: list[float], step: int, rng: random.Random) -> list[Series]:
+        return sim.histogram(CONFIDENCE.name, {"model_id": ctx.model_id}, levels, quantile=0.5, lower=0.0,
+                             upper_factor=1.0, upper=1.0, buckets=buckets, step=step)
+
+    return [Simulation(healthy=healthy, failing=failing, noise=0.02, emit=emit)]
+
+
 ACCURACY_DROP = Detector(
     id="accuracy_drop", title="Live accuracy below baseline",
     doc="Alerts when live accuracy, averaged over a short and a long window, is below baseline.accuracy x "
         "(1 - thresholds.accuracy_drop). Needs baseline.accuracy.",
-    metrics=(LIVE_ACCURACY,), build=_accuracy,
+    metrics=(LIVE_ACCURACY,), build=_accuracy, simulate=_simulate_accuracy,
     applies=lambda spec: None if spec.baseline.accuracy is not None else "baseline.accuracy is not set",
 )
 CONFIDENCE_DROP = Detector(
     id="confidence_drop", title="Median confidence low",
     doc="Alerts when the median of the output-confidence histogram, over a short and a long window, is below "
         "thresholds.confidence_median_min: the real-time proxy the design asks for while labels are delayed.",
-    metrics=(CONFIDENCE,), build=_confidence,
+    metrics=(CONFIDENCE,), build=_confidence, simulate=_simulate_confidence,
 )

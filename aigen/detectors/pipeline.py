@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from aigen.detectors.base import Alert, Context, Detector, Metric, num, pct
+import random
+
+from aigen.detectors import sim
+from aigen.detectors.base import Alert, Context, Detector, Metric, Series, Simulation, num, pct
 
 PREDICTIONS = Metric("model_predictions_total", "counter", ("model_id", "outcome", "<protected attributes>"),
                      "Predictions served, by outcome (positive|negative, or the model's classes) and by one label per "
@@ -51,14 +54,41 @@ def _absent(ctx: Context) -> list[Alert]:
     )]
 
 
+def share_simulation(ctx: Context, numerator: str, threshold: float) -> Simulation:
+    """A share of predictions: healthy at a fifth of the threshold (a real base rate, not zero), failing at 4x."""
+    healthy = threshold / 5
+    failing = min(1.0, threshold * 4) if threshold > 0 else 0.01
+
+    def emit(ctx: Context, alert: Alert, levels: list[float], step: int, rng: random.Random) -> list[Series]:
+        return sim.ratio_counters(sim.labels(numerator, model_id=ctx.model_id),
+                                  sim.labels(PREDICTIONS.name, model_id=ctx.model_id), levels, step)
+
+    return Simulation(healthy=healthy, failing=failing, noise=threshold / 10, emit=emit)
+
+
+def _simulate_invalid(ctx: Context, alert: Alert) -> list[Simulation]:
+    return [share_simulation(ctx, INVALID.name, ctx.thresholds.invalid_output_rate)]
+
+
+def _simulate_absent(ctx: Context, alert: Alert) -> list[Simulation]:
+    """Level 1: the server reports; level 0: its series vanish (no samples at all)."""
+
+    def emit(ctx: Context, alert: Alert, levels: list[float], step: int, rng: random.Random) -> list[Series]:
+        increments = [sim.VOLUME * step if level >= 0.5 else None for level in levels]
+        return [Series(sim.labels(PREDICTIONS.name, model_id=ctx.model_id),
+                       sim.cumulative(increments))]
+
+    return [Simulation(healthy=1.0, failing=0.0, noise=0.0, emit=emit, threshold=0.5, firing_value=1.0,
+                       name="telemetry stops")]
+
 INVALID_OUTPUTS = Detector(
     id="invalid_outputs", title="Invalid outputs",
     doc="Alerts when invalid outputs exceed thresholds.invalid_output_rate as a share of predictions over a short and "
         "a long window. A healthy base rate below the threshold never pages (the design's `rate(x) > 0` did).",
-    metrics=(INVALID, PREDICTIONS), build=_invalid,
+    metrics=(INVALID, PREDICTIONS), build=_invalid, simulate=_simulate_invalid,
 )
 TELEMETRY_ABSENT = Detector(
     id="telemetry_absent", title="Telemetry missing",
     doc="Alerts when the model's prediction counter has no samples for the long window: silence is not health.",
-    metrics=(PREDICTIONS,), build=_absent,
+    metrics=(PREDICTIONS,), build=_absent, simulate=_simulate_absent,
 )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from aigen.detectors.base import Alert, Context, Detector, Metric, num, pct
+import random
+
+from aigen.detectors import sim
+from aigen.detectors.base import Alert, Context, Detector, Metric, Series, Simulation, num, pct
 
 LATENCY = Metric("model_inference_duration_seconds", "histogram", ("model_id", "le"),
                  "Wall time of one inference, in seconds.")
@@ -24,7 +27,7 @@ def _latency(ctx: Context) -> list[Alert]:
         name="AIModelLatencyHigh", detector="latency_p99", incident_type=ctx.incident_type, severity=ctx.severity,
         expr=f"{p99(t.short)} > {num(threshold)}\nand\n{p99(t.long)} > {num(threshold)}", for_seconds=t.for_,
         summary="Model inference p99 latency is above its limit.",
-        description=(f"Model {{{{ $labels.model_id }}}} p99 inference latency is {{{{ $value | humanizeDuration }}}} "
+        description=(f"Model {{{{ $labels.model_id }}}} p99 inference latency is {{{{ $value | printf \"%.3f\" }}}}s "
                      f"over {t.w(t.short)} and {t.w(t.long)}, above {num(threshold)}s."),
         threshold=threshold, signal=p99(t.short), signal_unit="s", comparison=">",
         metrics=(LATENCY.name,), windows=(t.short, t.long),
@@ -50,15 +53,44 @@ def _memory(ctx: Context) -> list[Alert]:
     )]
 
 
+def _simulate_latency(ctx: Context, alert: Alert) -> list[Simulation]:
+    threshold = ctx.thresholds.latency_p99_seconds
+    failing = round(threshold * 2, 6)
+    buckets = [round(threshold * f, 6) for f in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1, 1.5, 2, 3, 5)]
+
+    def emit(ctx: Context, alert: Alert, levels: list[float], step: int, rng: random.Random) -> list[Series]:
+        return sim.histogram(LATENCY.name, {"model_id": ctx.model_id}, levels, quantile=0.99, lower=0.0,
+                             upper_factor=1.5, buckets=buckets, step=step)
+
+    return [Simulation(healthy=threshold / 2.5, failing=failing, noise=threshold / 25, emit=emit, ramp=True)]
+
+
+MEMORY_LIMIT = 4 * 1024**3
+
+
+def _simulate_memory(ctx: Context, alert: Alert) -> list[Simulation]:
+    threshold = ctx.thresholds.memory_utilisation
+    serving = ctx.spec.serving
+    where = {"namespace": serving.namespace, "pod": f"{serving.deployment}-5d8f7c9b6-x2k4q",
+             "container": serving.container or serving.deployment}
+
+    def emit(ctx: Context, alert: Alert, levels: list[float], step: int, rng: random.Random) -> list[Series]:
+        return [sim.gauge(sim.labels(WORKING_SET.name, **where), [level * MEMORY_LIMIT for level in levels]),
+                sim.gauge(sim.labels(LIMITS.name, **where, resource="memory", unit="byte"),
+                          [float(MEMORY_LIMIT)] * len(levels))]
+
+    return [Simulation(healthy=round(threshold - 0.2, 4), failing=round(min(0.99, threshold + 0.05), 4), noise=0.02,
+                       emit=emit, exp_labels={"namespace": serving.namespace})]
+
 LATENCY_P99 = Detector(
     id="latency_p99", title="Inference latency p99",
     doc="Alerts when the 99th percentile of inference latency exceeds thresholds.latency_p99_seconds over a short and "
         "a long window.",
-    metrics=(LATENCY,), build=_latency,
+    metrics=(LATENCY,), build=_latency, simulate=_simulate_latency,
 )
 MEMORY_UTILISATION = Detector(
     id="memory_utilisation", title="Memory near limit",
     doc="Alerts when the model server's working set exceeds thresholds.memory_utilisation of its memory limit "
         "(cAdvisor and kube-state-metrics series; no model_id label there, so the alert adds it).",
-    metrics=(WORKING_SET, LIMITS), build=_memory,
+    metrics=(WORKING_SET, LIMITS), build=_memory, simulate=_simulate_memory,
 )

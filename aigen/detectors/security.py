@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from aigen.detectors.base import Alert, Context, Detector, Metric, num, pct
-from aigen.detectors.pipeline import PREDICTIONS, ratio
+import random
+
+from aigen.detectors import sim
+from aigen.detectors.base import Alert, Context, Detector, Metric, Series, Simulation, num, pct
+from aigen.detectors.pipeline import PREDICTIONS, ratio, share_simulation
 
 ANOMALY = Metric("model_input_anomaly_score_high_total", "counter", ("model_id",),
                  "Inputs whose anomaly score (out-of-distribution, unusual encoding, near-boundary probing) is high.")
@@ -46,14 +49,26 @@ def _policy(ctx: Context) -> list[Alert]:
     )]
 
 
+def _simulate_adversarial(ctx: Context, alert: Alert) -> list[Simulation]:
+    threshold = ctx.thresholds.adversarial_input_rate
+
+    def emit(ctx: Context, alert: Alert, levels: list[float], step: int, rng: random.Random) -> list[Series]:
+        return [sim.rate_counter(sim.labels(ANOMALY.name, model_id=ctx.model_id), levels, step)]
+
+    return [Simulation(healthy=threshold / 5, failing=threshold * 3, noise=threshold / 20, emit=emit)]
+
+
+def _simulate_policy(ctx: Context, alert: Alert) -> list[Simulation]:
+    return [share_simulation(ctx, POLICY.name, ctx.thresholds.policy_violation_rate)]
+
 ADVERSARIAL_INPUTS = Detector(
     id="adversarial_inputs", title="Adversarial input spike",
     doc="Alerts when high-anomaly-score inputs per second exceed thresholds.adversarial_input_rate over a short and a "
         "long window.",
-    metrics=(ANOMALY,), build=_adversarial,
+    metrics=(ANOMALY,), build=_adversarial, simulate=_simulate_adversarial,
 )
 POLICY_VIOLATIONS = Detector(
     id="policy_violations", title="Output policy violations",
     doc="Alerts when policy-violating outputs exceed thresholds.policy_violation_rate as a share of predictions.",
-    metrics=(POLICY, PREDICTIONS), build=_policy,
+    metrics=(POLICY, PREDICTIONS), build=_policy, simulate=_simulate_policy,
 )

@@ -31,9 +31,9 @@ class RenderEnv:
 
 
 def model_renderers() -> list[ModelRenderer]:
-    from aigen.render import dashboards, rules, runbooks
+    from aigen.render import dashboards, rules, runbooks, tests
 
-    return [rules.render, runbooks.render, dashboards.render]
+    return [rules.render, runbooks.render, dashboards.render, tests.render]
 
 
 def project_renderers() -> list[ProjectRenderer]:

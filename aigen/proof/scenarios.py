@@ -1,0 +1,258 @@
+"""Scenarios per alert, written as promtool unit tests (``generated/<model>/tests/<Alert>.yaml``).
+
+For every simulation of every alert:
+- **healthy**: 6 hours of noisy values around the healthy level (AR(1) noise from a seeded generator, so the
+  bytes are reproducible) — the alert never fires (checked at every evaluation through ``ALERTS``);
+- **step**: healthy until the onset t0, then the failing level — not firing at any evaluation before t0, firing
+  with its exact labels and annotations by t0 + the severity's detection budget (``aigen test`` extends the
+  failing phase of an alert that misses it, to measure its real time-to-fire);
+- **ramp** (drift, fairness, latency): a linear ramp from healthy to failing; t0 is when it crosses the threshold.
+The telemetry detector's failing level is "no samples": its step scenario is the telemetry-stops scenario.
+
+Test-group names carry the machine-readable facts ``aigen test`` needs to measure (see ``NAME``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from aigen.detectors import DETECTORS, Context, Timing
+from aigen.detectors.base import Series, Simulation
+from aigen.detectors import sim
+from aigen.durations import format_duration
+from aigen.plan import KILL_SWITCH, ModelPlan, PlannedAlert
+from aigen.proof.templates import expand
+
+STEP = 30
+HEALTHY = "healthy"
+HEALTHY_SECONDS = 6 * 3600
+AR_PHI = 0.8
+NAME = re.compile(r"^(?P<alert>[A-Za-z0-9_:]+) (?P<kind>healthy|step|ramp)(?: \[(?P<sim>[^\]]*)\])?: "
+                  r"onset=(?P<onset>\d+)s budget=(?P<budget>\d+)s end=(?P<end>\d+)s")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    alert: PlannedAlert
+    simulation: Simulation
+    kind: str  # healthy | step | ramp
+    onset: int  # seconds; for healthy, the end (nothing may fire before it)
+    end: int
+    levels: list[float]
+
+    @property
+    def name(self) -> str:
+        label = f" [{self.simulation.name}]" if self.simulation.name else ""
+        return (f"{self.alert.name} {self.kind}{label}: onset={self.onset}s budget={self.alert.budget}s "
+                f"end={self.end}s")
+
+
+def _rng(*parts: str) -> random.Random:
+    seed = int.from_bytes(hashlib.sha256("\x00".join(parts).encode()).digest()[:8], "big")
+    return random.Random(seed)
+
+
+def _noisy(simulation: Simulation, steps: int, rng: random.Random) -> list[float]:
+    """AR(1) noise around the healthy level: slow wander, like real traffic, with std dev ``noise``."""
+    out, x = [], 0.0
+    scale = simulation.noise * math.sqrt(1 - AR_PHI**2)
+    for _ in range(steps):
+        x = AR_PHI * x + rng.gauss(0.0, 1.0) * scale
+        out.append(max(0.0, simulation.healthy + x))
+    return out
+
+
+def _warmup(plan: ModelPlan, alert: PlannedAlert) -> int:
+    """Healthy time before an onset: every window full of healthy samples, twice over, at least 15 minutes."""
+    longest = max(alert.alert.windows or (0,))
+    seconds = max(900, 2 * longest + alert.alert.for_seconds + 4 * plan.config.evaluation_interval)
+    return -(-seconds // 300) * 300
+
+
+def healthy(plan: ModelPlan, alert: PlannedAlert, simulation: Simulation) -> Scenario:
+    seed = (plan.model_id, alert.name, simulation.name)
+    return Scenario(alert, simulation, "healthy", HEALTHY_SECONDS, HEALTHY_SECONDS,
+                    _noisy(simulation, HEALTHY_SECONDS // STEP + 1, _rng(*seed, "healthy")))
+
+
+def scenarios(plan: ModelPlan, alert: PlannedAlert, simulation: Simulation) -> list[Scenario]:
+    """The failure scenarios of one simulation: a step, and a ramp where the simulation asks for one."""
+    seed = (plan.model_id, alert.name, simulation.name)
+    out = []
+    warm = _warmup(plan, alert)
+    end = warm + alert.budget
+    pre = _noisy(simulation, warm // STEP, _rng(*seed, "step"))
+    out.append(Scenario(alert, simulation, "step", warm, end,
+                        pre + [simulation.failing] * ((end - warm) // STEP + 1)))
+    if simulation.ramp:
+        threshold = simulation.threshold if simulation.threshold is not None else alert.alert.threshold
+        ramp_seconds = -(-alert.budget // 2 // STEP) * STEP
+        start = warm
+        fraction = (threshold - simulation.healthy) / (simulation.failing - simulation.healthy)
+        crossing = start + -(-int(ramp_seconds * fraction) // STEP) * STEP
+        end = crossing + alert.budget
+        pre = _noisy(simulation, start // STEP, _rng(*seed, "ramp"))
+        ramp_steps = ramp_seconds // STEP
+        ramp = [simulation.healthy + (simulation.failing - simulation.healthy) * i / ramp_steps
+                for i in range(ramp_steps)]
+        tail = [simulation.failing] * ((end - start - ramp_seconds) // STEP + 1)
+        out.append(Scenario(alert, simulation, "ramp", crossing, end, pre + ramp + tail))
+    return out
+
+
+def simulations(plan: ModelPlan, alert: PlannedAlert) -> list[Simulation]:
+    if alert.name == KILL_SWITCH:
+        return _kill_switch_simulations(plan, alert)
+    detector = DETECTORS.get(alert.alert.detector)
+    if detector is None or detector.simulate is None:
+        return []
+    severity = alert.labels["severity"]
+    ctx = Context(plan.spec, plan.taxonomy, plan.config, alert.alert.incident_type, severity,
+                  Timing.for_budget(alert.budget, plan.config.evaluation_interval))
+    return detector.simulate(ctx, alert.alert)
+
+
+def _kill_switch_simulations(plan: ModelPlan, alert: PlannedAlert) -> list[Simulation]:
+    """A top-severity alert of the model starts firing at the onset (its ALERTS series is the input)."""
+    top = alert.labels["severity"]
+    trigger = next((a for a in plan.alerts if a.labels["severity"] == top and a.name != KILL_SWITCH), None)
+    if trigger is None:
+        return []
+
+    def emit(ctx: Any, _alert: Any, levels: list[float], step: int, rng: random.Random) -> list[Series]:
+        selector = sim.labels("ALERTS", alertname=trigger.name, alertstate="firing", model_id=plan.model_id,
+                              severity=top, incident_type=trigger.labels["incident_type"])
+        reporting = sim.labels("model_predictions_total", model_id=plan.model_id)  # telemetry keeps flowing
+        return [Series(selector, tuple(1.0 if level >= 0.5 else None for level in levels)),
+                Series(reporting, sim.cumulative([sim.VOLUME * step] * len(levels)))]
+
+    return [Simulation(healthy=0.0, failing=1.0, noise=0.0, emit=emit, threshold=0.5, firing_value=1.0,
+                       exp_labels={"incident_type": trigger.labels["incident_type"]},
+                       name=f"{trigger.name} firing")]
+
+
+def expected_alert(plan: ModelPlan, alert: PlannedAlert, simulation: Simulation) -> dict[str, Any]:
+    labels = {**alert.labels, **simulation.exp_labels}
+    value = simulation.firing_value if simulation.firing_value is not None else simulation.failing
+    annotations = {k: expand(v, labels, value) for k, v in alert.annotations.items()}
+    return {"exp_labels": dict(sorted(labels.items())), "exp_annotations": dict(sorted(annotations.items()))}
+
+
+def firing_selector(alert: PlannedAlert, simulation: Simulation, model_id: str) -> str:
+    pairs = {"alertname": alert.name, "alertstate": "firing", "model_id": model_id, **simulation.exp_labels}
+    return sim.labels("ALERTS", **pairs)
+
+
+def _emit(plan: ModelPlan, scenario: Scenario) -> list[Series]:
+    alert = scenario.alert
+    ctx = Context(plan.spec, plan.taxonomy, plan.config, alert.alert.incident_type, alert.labels["severity"],
+                  Timing.for_budget(alert.budget, plan.config.evaluation_interval))
+    return scenario.simulation.emit(ctx, alert.alert, scenario.levels, STEP, _rng(plan.model_id, alert.name, "emit"))
+
+
+def _input(series: list[Series]) -> list[dict[str, str]]:
+    """Input series, each selector once: simulations of one model share series (the predictions counter)."""
+    seen: dict[str, Series] = {}
+    for item in series:
+        seen.setdefault(item.selector, item)
+    return [{"series": s.selector, "values": compress(s.values)} for s in seen.values() if any(
+        v is not None for v in s.values)]
+
+
+def healthy_group(plan: ModelPlan, scenarios: list[Scenario]) -> dict[str, Any]:
+    """All signals of the model healthy at once for 6 hours: no alert of the model may fire at any evaluation."""
+    series = [item for scenario in scenarios for item in _emit(plan, scenario)]
+    end = format_duration(HEALTHY_SECONDS)
+    names = sorted({scenario.alert.name for scenario in scenarios})
+    return {
+        "name": f"{HEALTHY} healthy: onset={HEALTHY_SECONDS}s budget=0s end={HEALTHY_SECONDS}s",
+        "interval": format_duration(STEP),
+        "input_series": _input(series),
+        "alert_rule_test": [{"eval_time": end, "alertname": name, "exp_alerts": []} for name in names],
+        "promql_expr_test": [{"expr": f'count_over_time(ALERTS{{alertstate="firing", model_id="{plan.model_id}"}}[{end}])',
+                              "eval_time": end, "exp_samples": []}],
+    }
+
+
+def test_group(plan: ModelPlan, scenario: Scenario) -> dict[str, Any]:
+    alert, simulation = scenario.alert, scenario.simulation
+    selector = firing_selector(alert, simulation, plan.model_id)
+    group: dict[str, Any] = {
+        "name": scenario.name,
+        "interval": format_duration(STEP),
+        "input_series": _input(_emit(plan, scenario)),
+    }
+    onset = format_duration(scenario.onset)
+    group["alert_rule_test"] = [
+            {"eval_time": onset, "alertname": alert.name, "exp_alerts": []},
+            {"eval_time": format_duration(scenario.end), "alertname": alert.name,
+             "exp_alerts": [expected_alert(plan, alert, simulation)]},
+        ]
+    # "never firing up to t0", at every evaluation, not only at the sampled eval_times above
+    group["promql_expr_test"] = [{"expr": f"count_over_time({selector}[{onset}])", "eval_time": onset,
+                                  "exp_samples": []}]
+    return group
+
+
+def test_documents(plan: ModelPlan) -> dict[str, dict[str, Any]]:
+    """File stem -> promtool test document: ``healthy`` for the model, one per alert with a simulation."""
+    out: dict[str, dict[str, Any]] = {}
+    healthy_scenarios: list[Scenario] = []
+    for alert in plan.alerts:
+        for simulation in simulations(plan, alert):
+            healthy_scenarios.append(healthy(plan, alert, simulation))
+            groups = [test_group(plan, scenario) for scenario in scenarios(plan, alert, simulation)]
+            _document(plan, out, alert.name)["tests"].extend(groups)
+    if healthy_scenarios:
+        _document(plan, out, HEALTHY)["tests"].insert(0, healthy_group(plan, healthy_scenarios))
+    return out
+
+
+def _document(plan: ModelPlan, out: dict[str, dict[str, Any]], stem: str) -> dict[str, Any]:
+    return out.setdefault(stem, {
+        "rule_files": ["../rules.yaml"],
+        "evaluation_interval": format_duration(plan.config.evaluation_interval),
+        "group_eval_order": [g.name for g in plan.groups],
+        "tests": [],
+    })
+
+
+def _fmt(value: float) -> str:
+    text = repr(round(value, 6))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def compress(values: tuple[float | None, ...]) -> str:
+    """promtool's expanding notation: runs of a constant step become ``a+bxn`` (n more values), gaps ``_xn``."""
+    out: list[str] = []
+    i, n = 0, len(values)
+    while i < n:
+        if values[i] is None:
+            j = i
+            while j + 1 < n and values[j + 1] is None:
+                j += 1
+            out.append("_" if j == i else f"_x{j - i}")
+            i = j + 1
+            continue
+        j = i
+        if i + 1 < n and values[i + 1] is not None:
+            step = round(values[i + 1] - values[i], 6)
+            while j + 1 < n and values[j + 1] is not None and \
+                    abs(values[j + 1] - (values[i] + step * (j + 1 - i))) <= 1e-6 * max(1.0, abs(values[j + 1])):
+                j += 1
+        if j - i >= 3:
+            base = _fmt(values[i])
+            if step == 0:
+                out.append(f"{base}x{j - i}")
+            else:
+                out.append(f"{base}{'+' if step > 0 else '-'}{_fmt(abs(step))}x{j - i}")
+            i = j + 1
+        else:
+            out.append(_fmt(values[i]))
+            i += 1
+    return " ".join(out)
