@@ -188,6 +188,14 @@ def test_per_feature_panels_follow_the_feature_variable(project: Path, plans: di
     assert not titles & {"AIModelAccuracyDegraded", "AIModelLatencyHigh"}  # no feature label: no filter
 
 
+def test_quantile_alerts_show_the_distribution_around_their_quantile(project: Path) -> None:
+    panels = {p["title"]: p for p in all_panels(load(project, "loan-approval"))}
+    legends = [t["legendFormat"] for t in panels["AIModelConfidenceLow"]["targets"]]
+    assert legends == ["p50 (alert signal)", "p10", "p90", "p99"]
+    assert [t["legendFormat"] for t in panels["AIModelLatencyHigh"]["targets"]][0] == "p99 (alert signal)"
+    assert len(panels["AIModelAccuracyDegraded"]["targets"]) == 1
+
+
 def test_a_new_incident_type_gets_its_row(tmp_path: Path) -> None:
     """Rows come from the taxonomy, not from a list in the code; a type without alerts says why."""
     shutil.copytree(REPO / "specs", tmp_path / "specs")

@@ -16,7 +16,7 @@ from aigen.dashboards.model import (
     GridPos, Link, Panel, RowPanel, Target, Templating, Thresholds, ThresholdsStyle, ThresholdStep, Variable,
     VariableOption,
 )
-from aigen.dashboards.promql import keeps_label, parse, rewrite
+from aigen.dashboards.promql import keeps_label, parse, quantile_of, rewrite
 from aigen.detectors.annotations import pipeline_run_query, version_change_query
 from aigen.detectors.base import num
 from aigen.durations import format_duration
@@ -29,6 +29,7 @@ WIDTH = 24  # Grafana's grid
 ANNOTATION_STEP = "1m"
 GREEN, YELLOW, RED = "green", "#EAB839", "red"
 TAGS = ["aigen", "ai-incidents"]
+QUANTILES = (0.1, 0.5, 0.9, 0.99)  # drawn around a quantile alert's own quantile (confidence, latency)
 
 
 class Layout:
@@ -206,14 +207,28 @@ def _alert_panel(plan: ModelPlan, planned: PlannedAlert, pos: GridPos, filters: 
     return Panel(
         type="timeseries", id=ids.panel_id(alert.name, alert.extra_labels), title=_title(alert), grid_pos=pos,
         description=f"{alert.summary} {condition(alert)}", datasource=PROMETHEUS,
-        targets=[Target(ref_id="A", expr=rewrite(alert.signal or alert.expr, plan.model_id, filters),
-                        legend_format="__auto")],
+        targets=_alert_targets(plan, alert, filters),
         field_config=FieldConfig(defaults=FieldDefaults(
             unit=alert.signal_unit, thresholds=_thresholds(alert),
             custom=FieldCustom(thresholds_style=ThresholdsStyle(mode="line+area" if _thresholds(alert) else "off")))),
         options=_timeseries_options(),
         links=[Link(title="Runbook", url=runbook, target_blank=True)] if runbook and "{{" not in runbook else [],
     )
+
+
+def _alert_targets(plan: ModelPlan, alert: Alert, filters: dict[str, tuple[set[str], str]]) -> list[Target]:
+    """The alert's signal as query A; for a quantile signal, the neighbouring quantiles as B, C, ... for context."""
+    signal = alert.signal or alert.expr
+    found = quantile_of(signal)
+    if found is None:
+        return [Target(ref_id="A", expr=rewrite(signal, plan.model_id, filters), legend_format="__auto")]
+    current, histogram = found
+    others = [q for q in QUANTILES if q != current]
+    return [Target(ref_id="A", expr=rewrite(signal, plan.model_id, filters),
+                   legend_format=f"p{num(current * 100)} (alert signal)"),
+            *(Target(ref_id=chr(ord("B") + i), expr=rewrite(f"histogram_quantile({q}, {histogram})", plan.model_id,
+                                                             filters), legend_format=f"p{num(q * 100)}")
+              for i, q in enumerate(others))]
 
 
 def _title(alert: Alert) -> str:

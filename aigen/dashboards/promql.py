@@ -112,3 +112,11 @@ def rewrite(query: str, model_id: str, filters: Mapping[str, tuple[set[str], str
         return None if changed == matchers else pp.parse(_selector_text(node, changed))
 
     return pp.transform(parse(query), post_visit=visit).prettify()
+
+
+def quantile_of(query: str) -> tuple[float, str] | None:
+    """(q, histogram) of a ``histogram_quantile(q, histogram)`` query; None for any other query."""
+    node = parse(query)
+    if isinstance(node, pp.Call) and node.func.name == "histogram_quantile" and isinstance(node.args[0], pp.NumberLiteral):
+        return node.args[0].val, str(node.args[1])
+    return None
