@@ -156,8 +156,9 @@ def test_dashboard_basics(project: Path, plans: dict[str, ModelPlan]) -> None:
         assert [v["name"] for v in dashboard["templating"]["list"]][:2] == ["datasource", "model"]
         names = [a["name"] for a in dashboard["annotations"]["list"]]
         assert "Model version changes" in names and "Data pipeline runs" in names
-        assert any(p["type"] == "alertlist" and model in json.dumps(p) or "$model" in json.dumps(p)
-                   for p in all_panels(dashboard) if p["type"] == "alertlist")
+        [alert_list] = [p for p in all_panels(dashboard) if p["type"] == "alertlist"]
+        assert alert_list["options"]["alertInstanceLabelFilter"] == '{model_id="$model"}'
+        assert dashboard["templating"]["list"][1]["current"]["value"] == model
     fleet = json.loads((project / "generated" / "fleet-dashboard.json").read_text(encoding="utf-8"))
     assert fleet["uid"] == ids.FLEET_UID
 
