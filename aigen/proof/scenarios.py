@@ -228,7 +228,7 @@ def _fmt(value: float) -> str:
 
 
 def compress(values: tuple[float | None, ...]) -> str:
-    """promtool's expanding notation: runs of a constant step become ``a+bxn`` (n more values), gaps ``_xn``."""
+    """promtool's expanding notation: runs of a constant step become ``a+bxn`` (n more values), n gaps ``_xn``."""
     out: list[str] = []
     i, n = 0, len(values)
     while i < n:
@@ -236,7 +236,7 @@ def compress(values: tuple[float | None, ...]) -> str:
             j = i
             while j + 1 < n and values[j + 1] is None:
                 j += 1
-            out.append("_" if j == i else f"_x{j - i}")
+            out.append("_" if j == i else f"_x{j - i + 1}")  # unlike `axn`, `_xn` is n samples, not n+1
             i = j + 1
             continue
         j = i

@@ -1,0 +1,213 @@
+"""Proven detection: generated promtool scenarios, and `aigen test` measuring time-to-fire with promtool."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from aigen.proof.runner import _parse_probes, extended
+from aigen.proof.scenarios import NAME, compress
+from aigen.proof.templates import expand
+from tests.conftest import REPO
+
+MODEL = "fraud-detection"
+
+
+def expand_values(text: str) -> list[float | None]:
+    """promtool's expanding notation, written independently of aigen's compressor, to check it."""
+    out: list[float | None] = []
+    for token in text.split():
+        if token.startswith("_"):
+            count = int(token[2:]) if token.startswith("_x") else 1
+            out.extend([None] * count)
+            continue
+        match = re.fullmatch(r"(-?\d+(?:\.\d+)?(?:e-?\d+)?)(?:([+-])(\d+(?:\.\d+)?(?:e-?\d+)?))?x(\d+)", token)
+        if match:
+            base, sign, step, n = match.groups()
+            delta = float(step or 0) * (-1 if sign == "-" else 1)
+            out.extend(float(base) + delta * i for i in range(int(n) + 1))
+        else:
+            out.append(float(token))
+    return out
+
+
+@pytest.mark.parametrize("values", [
+    (1.0, 2.0, 3.0, 4.0, 5.0, 6.0),
+    (0.5, 0.5, 0.5, 0.5, 0.5),
+    (None, None, None, 1.0, 1.0, 1.0, 1.0, 1.0),
+    (10.0, 8.0, 6.0, 4.0, 2.0),
+    (0.91, 0.93, 0.92, 0.9, 0.94),
+    (1.5, None, 2.5, 3.5),
+    (0.1, 0.2, 0.30000000000000004, 0.4, 0.5),
+])
+def test_compressed_values_expand_back(values):
+    text = compress(values)
+    got = expand_values(text)
+    assert len(got) == len(values), text
+    for want, have in zip(values, got):
+        assert (want is None and have is None) or abs(want - have) < 1e-6, text
+
+
+def test_compression_uses_runs_for_linear_counters():
+    assert compress(tuple(float(600 * i) for i in range(100))) == "0+600x99"
+    assert compress((None,) * 10) == "_x10"  # promtool: `_xn` is n missing samples
+
+
+def test_annotation_templates_follow_prometheus_formatting():
+    labels = {"model_id": "m", "feature": "amount"}
+    assert expand("{{ $labels.model_id }} at {{ $value | humanizePercentage }}", labels, 0.782) == "m at 78.2%"
+    assert expand("{{ $value | printf \"%.3f\" }}", labels, 0.45) == "0.450"
+    assert expand("{{ $value | humanizePercentage }}", labels, 0.02) == "2%"
+    with pytest.raises(ValueError):
+        expand("{{ $value | humanize }}", labels, 1.0)
+
+
+def test_every_generated_alert_has_scenarios_and_the_model_a_healthy_run():
+    for model_dir in sorted((REPO / "generated").glob("*/tests")):
+        rules = yaml.safe_load((model_dir.parent / "rules.yaml").read_text())
+        alerts = {r["alert"] for g in rules["groups"] for r in g["rules"] if "alert" in r}
+        files = {p.stem for p in model_dir.glob("*.yaml")}
+        assert "healthy" in files
+        assert alerts <= files, alerts - files
+        healthy = yaml.safe_load((model_dir / "healthy.yaml").read_text())
+        group = healthy["tests"][0]
+        assert NAME.match(group["name"]).group("kind") == "healthy"
+        assert "6h" in {t["eval_time"] for t in group["alert_rule_test"]}
+        for series in group["input_series"]:
+            assert len(expand_values(series["values"])) >= 6 * 120 + 1  # 6 hours at 30 s
+
+
+def test_failure_scenarios_assert_silence_before_and_exact_alert_by_the_budget():
+    doc = yaml.safe_load((REPO / "generated" / MODEL / "tests" / "AIModelAccuracyDegraded.yaml").read_text())
+    step = next(g for g in doc["tests"] if " step" in g["name"])
+    facts = NAME.match(step["name"]).groupdict()
+    onset, budget = int(facts["onset"]), int(facts["budget"])
+    assert budget == 15 * 60  # high
+    silent, firing = step["alert_rule_test"]
+    assert silent["exp_alerts"] == [] and silent["eval_time"] == f"{onset // 60}m"
+    expected = firing["exp_alerts"][0]
+    assert expected["exp_labels"]["severity"] == "high"
+    assert expected["exp_labels"]["model_id"] == MODEL
+    # the failing level is baseline x (1 - 1.5 x drop): 0.92 x 0.85 = 0.782, shown as Prometheus would
+    assert "live accuracy is 78.2% over" in expected["exp_annotations"]["description"]
+    assert step["promql_expr_test"][0]["expr"].startswith('count_over_time(ALERTS{alertname="AIModelAccuracyDegraded"')
+
+
+def test_a_threshold_change_in_the_spec_changes_its_tests(project, aigen):
+    assert aigen("render", cwd=project).returncode == 0
+    path = project / "generated" / MODEL / "tests" / "AIModelInvalidOutputs.yaml"
+    before = path.read_text()
+    spec = project / "specs" / "models" / f"{MODEL}.yaml"
+    spec.write_text(spec.read_text().replace("invalid_output_rate: 0.005", "invalid_output_rate: 0.02"))
+    assert aigen("render", cwd=project).returncode == 0
+    assert path.read_text() != before
+
+
+def test_probe_output_parser_reads_promtool_values():
+    output = '''  FAILED:
+    expr: "min_over_time(timestamp(ALERTS{alertname=\\"X\\", alertstate=\\"firing\\", aigen_probe!=\\"0\\"})[15m:30s]) or vector(-1)", time: 15m,
+        exp: nil
+        got: {alertname="X", alertstate="firing", job="a"} 3.9E+02, {alertname="X", alertstate="firing", job="b"} 4.5E+02
+    expr: "sum by (alertname) (count_over_time(ALERTS{alertstate=\\"firing\\", aigen_probe!=\\"1\\"}[6h])) or vector(0)", time: 6h,
+        exp: nil
+        got: {} 0E+00
+'''
+    probes = _parse_probes(output)
+    assert [v for _, v in probes[0]] == [390.0, 450.0]
+    assert probes[0][1][0]["job"] == "b"
+    assert probes[1] == [({}, 0.0)]
+
+
+def test_extension_lengthens_the_final_phase_only():
+    group = {"input_series": [{"series": "a", "values": "1 2 3 0+600x10"}, {"series": "b", "values": "_x3"}]}
+    longer = extended(group, 300, 30)
+    assert [s["values"] for s in longer["input_series"]] == ["1 2 3 0+600x20", "_x13"]
+    assert expand_values("_x3 1") == [None, None, None, 1.0]
+    assert extended({"input_series": [{"series": "a", "values": "1 2 3"}]}, 300, 30) is None
+
+
+def run_json(aigen, cwd: Path, *paths: str):
+    result = aigen("test", "--format", "json", *paths, cwd=cwd)
+    return result, json.loads(result.stdout)
+
+
+def test_aigen_test_passes_on_an_example_model_within_budget(aigen):
+    result, data = run_json(aigen, REPO, f"generated/{MODEL}")
+    assert result.returncode == 0, result.stderr
+    assert data["rules_check"] is True
+    alerts = data["alerts"]
+    assert {a["alert"] for a in alerts} >= {"AIModelAccuracyDegraded", "AIModelInvalidOutputs",
+                                             "AIModelTelemetryMissing"}
+    for row in alerts:
+        assert row["passed"], row
+        assert row["healthy_firing_evaluations"] == 0
+        assert row["scenarios"] >= 1 and row["never_fired"] == 0
+        assert 0 < row["time_to_fire"] <= row["budget"], row
+
+
+def weaken(project: Path, alert: str, new_for: str) -> None:
+    path = project / "generated" / MODEL / "rules.yaml"
+    text = path.read_text()
+    start = text.index(f"- alert: {alert}")
+    cut = text.index("for: ", start)
+    end = text.index("\n", cut)
+    path.write_text(text[:cut] + f"for: {new_for}" + text[end:])
+
+
+def test_a_weakened_alert_fails_with_its_measured_breach(project, aigen):
+    assert aigen("render", cwd=project).returncode == 0
+    weaken(project, "AIModelInvalidOutputs", "30m")  # a critical alert: budget 5m
+    files = [f"generated/{MODEL}/rules.yaml", f"generated/{MODEL}/tests/AIModelInvalidOutputs.yaml"]
+    result, data = run_json(aigen, project, *files)
+    assert result.returncode == 1
+    row = next(a for a in data["alerts"] if a["alert"] == "AIModelInvalidOutputs")
+    assert not row["passed"]
+    assert 30 * 60 <= row["time_to_fire"] <= 32 * 60  # measured by promtool, past the budget
+    table = aigen("test", *files, cwd=project)
+    assert re.search(r"AIModelInvalidOutputs .* critical\s+5m\s+30m(30s)? \(over budget\) .* FAIL", table.stdout)
+    assert "0 passed, 1 failed" in table.stdout
+
+
+def test_the_seeds_any_event_rule_fires_on_a_healthy_model(project, aigen):
+    """The design's `rate(model_output_invalid_total[5m]) > 0`: a tiny healthy base rate pages all day."""
+    assert aigen("render", cwd=project).returncode == 0
+    path = project / "generated" / MODEL / "rules.yaml"
+    rules = yaml.safe_load(path.read_text())
+    for group in rules["groups"]:
+        for rule in group["rules"]:
+            if rule.get("alert") == "AIModelInvalidOutputs":
+                rule["expr"] = 'sum by (model_id) (rate(model_output_invalid_total{model_id="fraud-detection"}[5m])) > 0'
+                rule["for"] = "5m"
+    path.write_text(yaml.safe_dump(rules, sort_keys=False))
+    result, data = run_json(aigen, project, f"generated/{MODEL}/rules.yaml", f"generated/{MODEL}/tests/healthy.yaml")
+    assert result.returncode == 1
+    row = next(a for a in data["alerts"] if a["alert"] == "AIModelInvalidOutputs")
+    assert row["healthy_firing_evaluations"] > 600  # most of the 721 evaluations of the 6-hour healthy run
+
+
+def test_missing_promtool_is_exit_2_with_the_install_hint(aigen, tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python").symlink_to(sys.executable)
+    result = aigen("test", f"{REPO}/generated/{MODEL}", cwd=tmp_path, env={"PATH": str(bin_dir)})
+    assert result.returncode == 2
+    assert "apt-get install prometheus" in result.stderr
+
+
+def test_a_broken_test_file_fails_with_promtool_s_message(project, aigen):
+    assert aigen("render", cwd=project).returncode == 0
+    path = project / "generated" / MODEL / "tests" / "AIModelAccuracyDegraded.yaml"
+    path.write_text(path.read_text().replace("input_series:", "input_seriez:", 1))
+    result = aigen("test", f"generated/{MODEL}/tests/AIModelAccuracyDegraded.yaml", cwd=project)
+    assert result.returncode == 1
+    assert "promtool did not evaluate the tests" in result.stderr
+
+
+def test_nonexistent_path_is_a_usage_error(aigen, project):
+    assert aigen("test", "nope", cwd=project).returncode == 2
