@@ -48,7 +48,8 @@ def repo(tmp_path: Path) -> Path:
     root = tmp_path / "models"
     shutil.copytree(REPO / "specs", root / "specs")
     (root / "aigen.toml").write_text("", encoding="utf-8")
-    assert run_aigen("render", cwd=root).returncode == 0
+    rendered = run_aigen("render", cwd=root)
+    assert rendered.returncode == 0, rendered.stderr
     (root / ".pre-commit-config.yaml").write_text(local_config(), encoding="utf-8")
     assert git(root, "init", "-q").returncode == 0
     installed = subprocess.run([str(BIN / "pre-commit"), "install"], cwd=root, capture_output=True, text=True,
@@ -74,3 +75,9 @@ def test_one_commit_passes_and_one_is_refused(repo: Path) -> None:
     assert "specs/models/loan-approval.yaml" in output and "spec-valid" in output
     assert "'urgent' is not a severity level" in output
     assert git(repo, "log", "--format=%s").stdout.splitlines() == ["specs and generated output"]
+
+
+def test_shipped_manifest_is_valid_for_pre_commit() -> None:
+    result = subprocess.run([str(BIN / "pre-commit"), "validate-manifest", str(REPO / ".pre-commit-hooks.yaml")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
