@@ -211,3 +211,17 @@ def test_a_broken_test_file_fails_with_promtool_s_message(project, aigen):
 
 def test_nonexistent_path_is_a_usage_error(aigen, project):
     assert aigen("test", "nope", cwd=project).returncode == 2
+
+
+def test_the_documented_custom_scenario_runs_and_is_measured(project, aigen):
+    """docs/proof.md shows how a team adds a scenario of its own: that example must work as printed."""
+    assert aigen("render", cwd=project).returncode == 0
+    text = (REPO / "docs" / "proof.md").read_text()
+    block = re.search(r"```yaml\n(# generated/(\S+)\n.*?)```", text, re.S)
+    target = project / "generated" / block.group(2)
+    target.write_text(block.group(1))
+    result, data = run_json(aigen, project, f"generated/{MODEL}/rules.yaml", str(target.relative_to(project)))
+    assert result.returncode == 0, result.stderr
+    row = next(a for a in data["alerts"] if a["alert"] == "AIModelInvalidOutputs")
+    assert row["passed"] and 0 < row["time_to_fire"] <= 300
+    assert aigen("render", "--check", cwd=project).returncode == 0  # the team's file is not aigen's: no drift
