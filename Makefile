@@ -40,9 +40,13 @@ render: $(STAMP)
 check: $(STAMP)
 	$(BIN)/aigen render --check
 
+# The whole chain a CI job runs: specs valid, generated/ in step, lint clean, every alert proven by promtool,
+# then the test suite.
 test: $(STAMP) tools
 	$(BIN)/aigen validate
 	$(BIN)/aigen render --check
+	$(BIN)/aigen lint
+	$(BIN)/aigen test
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP) tools
