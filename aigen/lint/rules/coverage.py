@@ -31,7 +31,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from aigen.errors import Problem
-from aigen.lint import coverage
 
 ID = "coverage"
 LEVEL = "error"
@@ -40,6 +39,8 @@ LEVEL = "error"
 def check(ctx) -> Iterator[Problem]:
     if ctx.taxonomy is None or not ctx.alerts:
         return
+    from aigen.lint import coverage
+
     for cell in coverage.matrix(ctx):
         who = f"model {cell.model}" if cell.model else "any model"
         for mark in coverage.REQUIRED:
