@@ -18,7 +18,7 @@ from aigen.errors import InputError, Problem
 
 ID = "generated-in-step"
 LEVEL = "error"
-_WHY = {"stale": "differs from what `aigen render` produces from the specs",
+_WHY = {"stale": "differs from what `aigen render` produces from the specs (edited by hand, or a spec changed)",
         "missing": "is not rendered yet",
         "extra": "is no longer produced by any spec"}
 
@@ -39,4 +39,4 @@ def check(ctx) -> Iterator[Problem]:
     result = writer.plan(ctx.config, rendered)
     for label in ("stale", "missing", "extra"):
         for path in getattr(result, label):
-            yield Problem(path, 0, 0, f"{path} {_WHY[label]}: run `aigen render`")
+            yield Problem(path, 0, 0, f"{_WHY[label]}: run `aigen render`")
