@@ -169,6 +169,24 @@ class Detector:
     """Skipped (with a reason) when the model has no training profile: its baselines come from there."""
 
 
+def two_windows(ctx: Context, *, name: str, detector: str, signal: Callable[[int], str], comparison: str,
+                threshold: float, summary: str, description: str, unit: str, metrics: tuple[str, ...]) -> Alert:
+    """The SRE multi-window alert: the signal past the threshold over the short window (speed) *and* the long one
+    (robustness against noise). ``signal(window_seconds)`` gives the PromQL; its value is the short window's."""
+    t = ctx.timing
+
+    def side(window: int) -> str:
+        text = signal(window)
+        return f"(\n{text}\n) {comparison} {num(threshold)}" if "\n" in text else f"{text} {comparison} {num(threshold)}"
+
+    return Alert(
+        name=name, detector=detector, incident_type=ctx.incident_type, severity=ctx.severity,
+        expr=f"{side(t.short)}\nand\n{side(t.long)}", for_seconds=t.for_, summary=summary, description=description,
+        threshold=threshold, signal=signal(t.short), signal_unit=unit, comparison=comparison, metrics=metrics,
+        windows=(t.short, t.long),
+    )
+
+
 def num(value: float) -> str:
     """A threshold as PromQL text, without binary floating-point noise (0.92 * 0.9 -> 0.828, not 0.8280000000000001)."""
     text = repr(round(float(value), 10))

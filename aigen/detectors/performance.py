@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from aigen.detectors import sim
-from aigen.detectors.base import Alert, Context, Detector, Metric, Series, Simulation, num, pct
+from aigen.detectors.base import Alert, Context, Detector, Metric, Series, Simulation, num, pct, two_windows
 
 LIVE_ACCURACY = Metric("model_live_accuracy", "gauge", ("model_id",),
                        "Accuracy of recent predictions against (delayed) ground truth, 0..1.")
@@ -18,18 +18,14 @@ def _accuracy(ctx: Context) -> list[Alert]:
     assert baseline is not None
     threshold = baseline * (1 - ctx.thresholds.accuracy_drop)
     t = ctx.timing
-    signal = f"avg_over_time(model_live_accuracy{{{ctx.sel}}}[{t.w(t.short)}])"
-    expr = (f"{signal} < {num(threshold)}\n"
-            f"and\navg_over_time(model_live_accuracy{{{ctx.sel}}}[{t.w(t.long)}]) < {num(threshold)}")
-    return [Alert(
-        name="AIModelAccuracyDegraded", detector="accuracy_drop", incident_type=ctx.incident_type,
-        severity=ctx.severity, expr=expr, for_seconds=t.for_,
+    return [two_windows(
+        ctx, name="AIModelAccuracyDegraded", detector="accuracy_drop",
+        signal=lambda window: f"avg_over_time({LIVE_ACCURACY.name}{{{ctx.sel}}}[{t.w(window)}])", comparison="<",
+        threshold=threshold, unit="percentunit", metrics=(LIVE_ACCURACY.name,),
         summary="Model live accuracy is below its validated baseline.",
         description=(f"Model {{{{ $labels.model_id }}}} live accuracy is {{{{ $value | humanizePercentage }}}} over "
                      f"{t.w(t.short)} and {t.w(t.long)}, below {pct(threshold)} (baseline {pct(baseline)} less "
                      f"{pct(ctx.thresholds.accuracy_drop)})."),
-        threshold=threshold, signal=signal, signal_unit="percentunit", comparison="<",
-        metrics=(LIVE_ACCURACY.name,), windows=(t.short, t.long),
     )]
 
 
@@ -41,15 +37,12 @@ def _confidence(ctx: Context) -> list[Alert]:
         return (f"histogram_quantile(0.5, sum by (model_id, le) "
                 f"(rate(model_output_confidence_bucket{{{ctx.sel}}}[{t.w(window)}])))")
 
-    return [Alert(
-        name="AIModelConfidenceLow", detector="confidence_drop", incident_type=ctx.incident_type,
-        severity=ctx.severity, expr=f"{median(t.short)} < {num(threshold)}\nand\n{median(t.long)} < {num(threshold)}",
-        for_seconds=t.for_,
+    return [two_windows(
+        ctx, name="AIModelConfidenceLow", detector="confidence_drop", signal=median, comparison="<",
+        threshold=threshold, unit="percentunit", metrics=(CONFIDENCE.name,),
         summary="Model median confidence dropped: a proxy for degraded output quality before ground truth arrives.",
         description=(f"Model {{{{ $labels.model_id }}}} median output confidence is {{{{ $value | printf \"%.3f\" }}}} "
                      f"over {t.w(t.short)} and {t.w(t.long)}, below {num(threshold)}."),
-        threshold=threshold, signal=median(t.short), signal_unit="percentunit", comparison="<",
-        metrics=(CONFIDENCE.name,), windows=(t.short, t.long),
     )]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from aigen.detectors import sim
-from aigen.detectors.base import Alert, Context, Detector, Metric, Series, Simulation, num, pct
+from aigen.detectors.base import Alert, Context, Detector, Metric, Series, Simulation, pct, two_windows
 
 PREDICTIONS = Metric("model_predictions_total", "counter", ("model_id", "outcome", "<protected attributes>"),
                      "Predictions served, by outcome (positive|negative, or the model's classes) and by one label per "
@@ -24,17 +24,14 @@ def ratio(ctx: Context, numerator: str, window: int) -> str:
 def _invalid(ctx: Context) -> list[Alert]:
     t = ctx.timing
     threshold = ctx.thresholds.invalid_output_rate
-    short, long = ratio(ctx, INVALID.name, t.short), ratio(ctx, INVALID.name, t.long)
-    return [Alert(
-        name="AIModelInvalidOutputs", detector="invalid_outputs", incident_type=ctx.incident_type,
-        severity=ctx.severity, expr=f"(\n{short}\n) > {num(threshold)}\nand\n(\n{long}\n) > {num(threshold)}",
-        for_seconds=t.for_,
+    return [two_windows(
+        ctx, name="AIModelInvalidOutputs", detector="invalid_outputs",
+        signal=lambda window: ratio(ctx, INVALID.name, window), comparison=">", threshold=threshold,
+        unit="percentunit", metrics=(INVALID.name, PREDICTIONS.name),
         summary="Model is producing invalid outputs above the allowed share of predictions.",
         description=(f"Model {{{{ $labels.model_id }}}}: {{{{ $value | humanizePercentage }}}} of predictions over the "
                      f"last {t.w(t.short)} were invalid (null, NaN or out of range); allowed {pct(threshold)}. "
                      f"Check the input pipeline first: invalid outputs usually follow corrupted inputs."),
-        threshold=threshold, signal=short, signal_unit="percentunit", comparison=">",
-        metrics=(INVALID.name, PREDICTIONS.name), windows=(t.short, t.long),
     )]
 
 

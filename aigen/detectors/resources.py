@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from aigen.detectors import sim
-from aigen.detectors.base import Alert, Context, Detector, Metric, Series, Simulation, num, pct
+from aigen.detectors.base import Alert, Context, Detector, Metric, Series, Simulation, num, pct, two_windows
 
 LATENCY = Metric("model_inference_duration_seconds", "histogram", ("model_id", "le"),
                  "Wall time of one inference, in seconds.")
@@ -23,14 +23,12 @@ def _latency(ctx: Context) -> list[Alert]:
         return (f"histogram_quantile(0.99, sum by (model_id, le) "
                 f"(rate({LATENCY.name}_bucket{{{ctx.sel}}}[{t.w(window)}])))")
 
-    return [Alert(
-        name="AIModelLatencyHigh", detector="latency_p99", incident_type=ctx.incident_type, severity=ctx.severity,
-        expr=f"{p99(t.short)} > {num(threshold)}\nand\n{p99(t.long)} > {num(threshold)}", for_seconds=t.for_,
+    return [two_windows(
+        ctx, name="AIModelLatencyHigh", detector="latency_p99", signal=p99, comparison=">", threshold=threshold,
+        unit="s", metrics=(LATENCY.name,),
         summary="Model inference p99 latency is above its limit.",
         description=(f"Model {{{{ $labels.model_id }}}} p99 inference latency is {{{{ $value | printf \"%.3f\" }}}}s "
                      f"over {t.w(t.short)} and {t.w(t.long)}, above {num(threshold)}s."),
-        threshold=threshold, signal=p99(t.short), signal_unit="s", comparison=">",
-        metrics=(LATENCY.name,), windows=(t.short, t.long),
     )]
 
 

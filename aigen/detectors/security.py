@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from aigen.detectors import sim
-from aigen.detectors.base import Alert, Context, Detector, Metric, Series, Simulation, num, pct
+from aigen.detectors.base import Alert, Context, Detector, Metric, Series, Simulation, num, pct, two_windows
 from aigen.detectors.pipeline import PREDICTIONS, ratio, share_simulation
 
 ANOMALY = Metric("model_input_anomaly_score_high_total", "counter", ("model_id",),
@@ -21,31 +21,25 @@ def _adversarial(ctx: Context) -> list[Alert]:
     def spike(window: int) -> str:
         return f"sum by (model_id) (rate({ANOMALY.name}{{{ctx.sel}}}[{t.w(window)}]))"
 
-    return [Alert(
-        name="AIModelAdversarialInputSpike", detector="adversarial_inputs", incident_type=ctx.incident_type,
-        severity=ctx.severity, expr=f"{spike(t.short)} > {num(threshold)}\nand\n{spike(t.long)} > {num(threshold)}",
-        for_seconds=t.for_,
+    return [two_windows(
+        ctx, name="AIModelAdversarialInputSpike", detector="adversarial_inputs", signal=spike, comparison=">",
+        threshold=threshold, unit="reqps", metrics=(ANOMALY.name,),
         summary="Model is receiving a spike of anomalous inputs: a possible adversarial attack.",
         description=(f"Model {{{{ $labels.model_id }}}} receives {{{{ $value | printf \"%.1f\" }}}} high-anomaly inputs "
                      f"per second over {t.w(t.short)}, above {num(threshold)}/s."),
-        threshold=threshold, signal=spike(t.short), signal_unit="reqps", comparison=">",
-        metrics=(ANOMALY.name,), windows=(t.short, t.long),
     )]
 
 
 def _policy(ctx: Context) -> list[Alert]:
     t = ctx.timing
     threshold = ctx.thresholds.policy_violation_rate
-    short, long = ratio(ctx, POLICY.name, t.short), ratio(ctx, POLICY.name, t.long)
-    return [Alert(
-        name="AIModelOutputPolicyViolation", detector="policy_violations", incident_type=ctx.incident_type,
-        severity=ctx.severity, expr=f"(\n{short}\n) > {num(threshold)}\nand\n(\n{long}\n) > {num(threshold)}",
-        for_seconds=t.for_,
+    return [two_windows(
+        ctx, name="AIModelOutputPolicyViolation", detector="policy_violations",
+        signal=lambda window: ratio(ctx, POLICY.name, window), comparison=">", threshold=threshold,
+        unit="percentunit", metrics=(POLICY.name, PREDICTIONS.name),
         summary="Model outputs violate content policy above the allowed share.",
         description=(f"Model {{{{ $labels.model_id }}}}: {{{{ $value | humanizePercentage }}}} of outputs over "
                      f"{t.w(t.short)} violated policy (toxic, unsafe, PII or prohibited); allowed {pct(threshold)}."),
-        threshold=threshold, signal=short, signal_unit="percentunit", comparison=">",
-        metrics=(POLICY.name, PREDICTIONS.name), windows=(t.short, t.long),
     )]
 
 

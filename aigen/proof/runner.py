@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 from aigen.durations import format_duration, parse_duration
-from aigen.proof.scenarios import HEALTHY, NAME
+from aigen.proof.scenarios import NAME
 
 PROMTOOL_HINT = "promtool not found: install it (Debian/Ubuntu: apt-get install prometheus) or put it on PATH"
 _PROBE = re.compile(r'^\s*expr: ".*aigen_probe!=\\"(\d+)\\".*", time: .*$')
