@@ -22,7 +22,7 @@ def predictions_query(model_id: str, seconds: int) -> str:
 
 def affected_predictions(base_url: str, model_id: str, start: datetime, end: datetime) -> int | None:
     """Predictions served in [start, end]; None when Prometheus has no such series (the query returned nothing)."""
-    query = predictions_query(model_id, int((end - start).total_seconds()))
+    query = predictions_query(model_id, math.ceil((end - start).total_seconds()))
     params = urllib.parse.urlencode({"query": query, "time": f"{end.timestamp():.3f}"})
     url = f"{base_url.rstrip('/')}/api/v1/query?{params}"
     try:

@@ -114,6 +114,10 @@ class RecordChecker:
         return record.problem(loc, f"{message} ({reason})" if reason else message)
 
 
+def _dotted(loc: tuple[Any, ...]) -> str:
+    return "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in loc).lstrip(".")
+
+
 def _quoted(text: str) -> str:
     return text.split("'")[1] if text.count("'") >= 2 else text
 

@@ -106,5 +106,5 @@ def render(plans: list[ModelPlan], env: RenderEnv) -> list[Artifact]:
     note = ("# Receivers are named placeholders: give each its pagerduty_configs / webhook_configs / email_configs,\n"
             "# or merge `route` and `inhibit_rules` into your own configuration. aigen-incident-records is meant\n"
             "# for a webhook that runs `aigen incident new --alert PAYLOAD.json`.\n")
-    return [Artifact("alertmanager/alertmanager.yaml", header(f"the taxonomy and {sources}") + note
+    return [Artifact("alertmanager/alertmanager.yaml", header(f"{sources} and the taxonomy") + note
                      + dump(config(plans)))]
