@@ -5,8 +5,12 @@ from __future__ import annotations
 import copy
 import http.server
 import json
+import socket
+import subprocess
 import threading
+import time
 import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -68,6 +72,21 @@ def test_new_numbers_after_existing_records_and_never_overwrites(project: Path, 
     again = aigen("incident", "new", "--alert", alert, "-o", str(target), cwd=project)
     assert again.returncode == 2 and "already exists" in again.stderr
     assert target.read_text(encoding="utf-8") == "{}"
+
+
+def test_a_resent_alert_group_does_not_open_a_second_record(project: Path, aigen) -> None:
+    alert = str(write(project / "alert.json", fraud_payload()))
+    assert aigen("incident", "new", "--alert", alert, "-o", "incidents/a.json", cwd=project).returncode == 0
+    again = aigen("incident", "new", "--alert", alert, "-o", "incidents/b.json", cwd=project)
+    assert (again.returncode, again.stderr) == (0, "aigen: incidents/a.json already records this alert group and is "
+                                                   "not resolved; nothing written\n")
+    assert not (project / "incidents" / "b.json").exists()
+
+
+def test_payload_from_stdin(project: Path, aigen) -> None:
+    out = aigen("incident", "new", "--alert", "-", cwd=project, stdin=json.dumps(fraud_payload()).encode())
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["detected_by"] == "AIModelAccuracyDegraded"
 
 
 def test_critical_record_carries_the_article_73_deadline_and_yaml_output(project: Path, aigen) -> None:
@@ -156,6 +175,56 @@ def test_prometheus_fills_affected_predictions_over_the_incident_window(project:
         "time": "1776854700.000"}]  # 2026-04-22T10:45:00Z, the last endsAt
     assert [e["event"] for e in record["timeline"]][-2:] == ["AIModelAccuracyDegraded resolved",
                                                              "AIModelConfidenceLow resolved"]
+
+
+def _backfill(folder: Path) -> Path:
+    """Two hours of model_predictions_total, 80 predictions a minute, as promtool backfills it into a TSDB."""
+    start = 1776841200  # 2026-04-22T07:00:00Z
+    lines = ["# HELP model_predictions_total Predictions served.", "# TYPE model_predictions_total counter"]
+    for i in range(5 * 60 + 1):
+        for outcome, per_minute in (("flagged", 20), ("legit", 60)):
+            lines.append(f'model_predictions_total{{model_id="fraud-detection",outcome="{outcome}"}} '
+                         f"{i * per_minute} {start + i * 60}")
+    (folder / "data.om").write_text("\n".join([*lines, "# EOF"]) + "\n", encoding="utf-8")
+    subprocess.run(["promtool", "tsdb", "create-blocks-from", "openmetrics", str(folder / "data.om"),
+                    str(folder / "tsdb")], check=True, capture_output=True, timeout=60)
+    return folder / "tsdb"
+
+
+@pytest.fixture
+def real_prometheus(tmp_path: Path) -> Iterator[str]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    (tmp_path / "prometheus.yml").write_text("global: {scrape_interval: 1m}\n", encoding="utf-8")
+    proc = subprocess.Popen(["prometheus", f"--config.file={tmp_path / 'prometheus.yml'}",
+                             f"--storage.tsdb.path={_backfill(tmp_path)}", "--storage.tsdb.retention.time=10y",
+                             f"--web.listen-address=127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if urllib.request.urlopen(f"{url}/-/ready", timeout=1).status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_real_prometheus_counts_the_predictions_of_the_incident_window(project: Path, aigen,
+                                                                       real_prometheus: str) -> None:
+    payload = fraud_payload()
+    for alert in payload["alerts"]:
+        alert.update(status="resolved", startsAt="2026-04-22T08:15:00Z", endsAt="2026-04-22T10:45:00Z")
+    out = aigen("incident", "new", "--alert", str(write(project / "alert.json", payload)),
+                "--prometheus", real_prometheus, cwd=project)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["impact"] == {"affected_predictions": 12000}  # 80 a minute for 150 minutes
 
 
 def test_unreachable_prometheus_is_a_usage_error(project: Path, aigen) -> None:

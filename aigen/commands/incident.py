@@ -24,7 +24,7 @@ from aigen.incidents.records import RECORD_SUFFIXES, LoadedRecord, RecordChecker
 from aigen.incidents.review import build_review
 from aigen.incidents.schema import INCIDENT_ID
 from aigen.plan import ModelPlan
-from aigen.yamlio import read_text
+from aigen.yamlio import MAX_BYTES, decode, read_text
 from aigen.yamlout import dump
 
 DEFAULT_RECORDS = "incidents"
@@ -73,23 +73,46 @@ def _serialise(data: dict[str, Any], output: Path | None, head: str = "") -> str
 # ---------------------------------------------------------------- new
 
 def load_payload(path: Path, shown: str) -> Any:
-    text = read_text(path, shown)
+    """The payload as JSON; ``-`` reads stdin, so a webhook adapter can pipe Alertmanager's POST body in."""
+    text = decode(click.get_binary_stream("stdin").read(MAX_BYTES + 1), "(stdin)") if str(path) == "-" \
+        else read_text(path, shown)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError([Problem(shown, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}")]) from None
 
 
+def open_record_for(group_key: str, folders: list[Path]) -> Path | None:
+    """A record of the same Alertmanager group that is still open, if any (unreadable files are skipped)."""
+    if not group_key:
+        return None
+    for path in (p for f in folders if f.is_dir() for p in sorted(f.iterdir()) if p.suffix.lower() in RECORD_SUFFIXES):
+        try:
+            data = load_record(path).data
+        except (InputError, UsageError):
+            continue
+        source = data.get("alertmanager")
+        if isinstance(source, dict) and source.get("group_key") == group_key and data.get("status") != "resolved":
+            return path
+    return None
+
+
 def run_new(alert: Path, output: Path | None = None, prometheus: str | None = None, incident_id: str | None = None,
             records: Path | None = None, now: datetime | None = None) -> int:
     ws = workspace()
-    shown = ws.config.display(alert)
+    shown = "(stdin)" if str(alert) == "-" else ws.config.display(alert)
     payload = parse_payload(load_payload(alert, shown), shown)
     plan = resolve_plan(payload, ws.plans, ws.checker.taxonomy, shown)
     start, end = window(payload, now or datetime.now(UTC))
     if incident_id is not None and not re.match(INCIDENT_ID, incident_id):
         raise UsageError(f"--id {incident_id}: must look like AI-INC-YYYY-NNNN")
     folders = [f for f in (records, output.parent if output else None, ws.config.root / DEFAULT_RECORDS) if f]
+    existing = open_record_for(payload.group_key, folders)
+    if existing is not None:
+        # Alertmanager re-sends a group when alerts join it or repeat_interval passes: one incident, one record.
+        click.echo(f"aigen: {ws.config.display(existing)} already records this alert group and is not resolved; "
+                   f"nothing written", err=True)
+        return EXIT_OK
     counted = None
     if prometheus:
         from aigen.incidents.prometheus import affected_predictions
@@ -116,8 +139,8 @@ def command() -> None:
 
 
 @command.command("new")
-@click.option("--alert", "alert", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="An Alertmanager webhook payload (JSON, version 4).")
+@click.option("--alert", "alert", required=True, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="An Alertmanager webhook payload (JSON, version 4); - reads stdin.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the record here (.json, or .yaml/.yml) instead of stdout; never overwrites.")
 @click.option("--prometheus", metavar="URL", help="Fill impact.affected_predictions from this Prometheus.")
