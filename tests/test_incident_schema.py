@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from jsonschema import Draft202012Validator
 
 from aigen.config import load_config
@@ -191,3 +192,16 @@ def test_schema_is_deterministic(checker: RecordChecker) -> None:
     project = load_project(load_config(REPO))
     specs = [s.spec for s in project.specs]
     assert json.dumps(build_schema(project.taxonomy, specs)) == json.dumps(build_schema(project.taxonomy, specs[::-1]))
+
+
+def test_every_unknown_key_is_reported_at_the_key(checker: RecordChecker, tmp_path: Path, seed: dict) -> None:
+    seed.update(post_incident_review="r.yaml")
+    seed["impact"]["anything"] = "impact allows further keys"
+    seed["root_cause"].update(categroy="x", owner="y")
+    path = tmp_path / "r.yaml"
+    path.write_text(yaml.safe_dump(seed, sort_keys=False), encoding="utf-8")
+    problems = [str(p) for p in checker.check(load_record(path, "r.yaml"))]
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if text.startswith("  categroy:"))
+    assert problems == [f"r.yaml:{line}:3: root_cause.categroy: unknown key 'categroy'; did you mean 'category'?",
+                        f"r.yaml:{line + 1}:3: root_cause.owner: unknown key 'owner' (allowed here: category, "
+                        "contributing_factors, description, documented_in_model_card, locus)"]

@@ -98,20 +98,20 @@ class RecordChecker:
         self.validator = Draft202012Validator(self.schema)
 
     def check(self, record: LoadedRecord) -> list[Problem]:
-        problems = [self._schema_problem(record, err) for err in self.validator.iter_errors(record.data)]
+        problems = [p for err in self.validator.iter_errors(record.data) for p in self._schema_problems(record, err)]
         problems.extend(_semantic(record))
         return sorted(set(problems))
 
-    def _schema_problem(self, record: LoadedRecord, err: ValidationError) -> Problem:
+    def _schema_problems(self, record: LoadedRecord, err: ValidationError) -> list[Problem]:
         loc = tuple(err.absolute_path)
         reason = _reason(self.schema, err)
         if err.validator == "required":
             message = f"missing; {reason[0].lower()}{reason[1:]}" if reason else "missing (required)"
-            return record.problem((*loc, _quoted(err.message)), message)
-        message, key_name = _message(err)
-        if key_name:
-            return record.problem((*loc, key_name), message, key=True)
-        return record.problem(loc, f"{message} ({reason})" if reason else message)
+            return [record.problem((*loc, _quoted(err.message)), message)]
+        if err.validator == "additionalProperties":
+            return [record.problem((*loc, key), message, key=True) for key, message in _unknown_keys(err)]
+        message = _message(err)
+        return [record.problem(loc, f"{message} ({reason})" if reason else message)]
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:
@@ -122,33 +122,38 @@ def _quoted(text: str) -> str:
     return text.split("'")[1] if text.count("'") >= 2 else text
 
 
-def _message(err: ValidationError) -> tuple[str, str]:
-    """A message for one schema error, in aigen's words, and the offending key when it is about a key."""
-    kind, schema = err.validator, err.schema
-    if kind == "additionalProperties":
-        allowed = sorted(schema.get("properties", {}))
-        extras = sorted(set(err.instance) - set(allowed)) if isinstance(err.instance, dict) else []
-        name = extras[0] if extras else "?"
-        hint = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
-        return (f"unknown key '{name}'; did you mean '{hint[0]}'?" if hint
-                else f"unknown key '{name}' (allowed here: {', '.join(allowed)})"), name
+def _unknown_keys(err: ValidationError) -> list[tuple[str, str]]:
+    """(key, message) for every key the schema does not allow here, with a did-you-mean when one is close."""
+    allowed = sorted(err.schema.get("properties", {}))
+    extras = sorted(set(err.instance) - set(allowed)) if isinstance(err.instance, dict) else []
+    out = []
+    for name in extras:
+        hint = difflib.get_close_matches(str(name), allowed, n=1, cutoff=0.6)
+        out.append((name, f"unknown key '{name}'; did you mean '{hint[0]}'?" if hint
+                    else f"unknown key '{name}' (allowed here: {', '.join(allowed)})"))
+    return out
+
+
+def _message(err: ValidationError) -> str:
+    """A message for one schema error about a value, in aigen's words."""
+    kind = err.validator
     if kind == "enum":
         options = [str(v) for v in err.validator_value]
         hint = difflib.get_close_matches(str(err.instance), options, n=1, cutoff=0.6)
         extra = f"; did you mean '{hint[0]}'?" if hint else ""
-        return f"{json.dumps(err.instance)} is not one of {', '.join(options)}{extra}", ""
+        return f"{json.dumps(err.instance)} is not one of {', '.join(options)}{extra}"
     if kind == "const":
-        return f"must be {json.dumps(err.validator_value)}", ""
+        return f"must be {json.dumps(err.validator_value)}"
     if kind == "pattern":
-        return f"{json.dumps(err.instance)} {_PATTERN_HINTS.get(err.validator_value, 'has the wrong form')}", ""
+        return f"{json.dumps(err.instance)} {_PATTERN_HINTS.get(err.validator_value, 'has the wrong form')}"
     if kind == "type":
         wanted = err.validator_value if isinstance(err.validator_value, str) else " or ".join(err.validator_value)
-        return f"expected {'an' if wanted[0] in 'aeiou' else 'a'} {wanted}, got {type_name(err.instance)}", ""
+        return f"expected {'an' if wanted[0] in 'aeiou' else 'a'} {wanted}, got {type_name(err.instance)}"
     if kind == "minItems":
-        return f"needs at least {err.validator_value} item(s)", ""
+        return f"needs at least {err.validator_value} item(s)"
     if kind == "minLength":
-        return "must not be empty", ""
-    return err.message, ""
+        return "must not be empty"
+    return err.message
 
 
 def _reason(schema: dict[str, Any], err: ValidationError) -> str:
