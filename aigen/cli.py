@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "rules": "aigen.commands.rules:command",
     "dashboards": "aigen.commands.dashboards:command",
     "incident": "aigen.commands.incident:command",
+    "profile": "aigen.commands.profile:command",
     "test": "aigen.commands.test:command",
 }
 

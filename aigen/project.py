@@ -7,8 +7,9 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aigen.config import Config
 from aigen.errors import InputError, Problem, UsageError
@@ -17,6 +18,9 @@ from aigen.spec import ModelSpec
 from aigen.taxonomy import Taxonomy, default_taxonomy_path, load_taxonomy
 from aigen.yamlio import Document, load_mapping, locate
 
+if TYPE_CHECKING:
+    from aigen.profile import Profile
+
 
 @dataclass(frozen=True)
 class LoadedSpec:
@@ -24,6 +28,8 @@ class LoadedSpec:
     path: Path
     display: str
     doc: Document
+    profile: "Profile | None" = None
+    """The training profile (specs/profiles/<model-id>.json) when there is one: drift and fairness baselines."""
 
 
 @dataclass
@@ -74,6 +80,7 @@ def load_project(config: Config, paths: list[Path] | None = None, taxonomy_path:
         if spec is not None and not cross:
             project.specs.append(LoadedSpec(spec, path, display, doc))
     _check_unique_ids(project)
+    project.specs = [_attach_profile(config, loaded, project.problems) for loaded in project.specs]
     project.problems.sort()
     return project
 
@@ -180,3 +187,25 @@ def _check_unique_ids(project: Project) -> None:
             first[mid] = loaded
             keep.append(loaded)
     project.specs = keep
+
+
+def profile_path(config: Config, model_id: str) -> Path:
+    """Where a model's training profile lives: specs/profiles/<model-id>.json, beside the specs folder."""
+    return config.specs.parent / "profiles" / f"{model_id}.json"
+
+
+def _attach_profile(config: Config, loaded: LoadedSpec, problems: list[Problem]) -> LoadedSpec:
+    """The spec with its profile, when one exists and matches it; a broken profile is a located problem."""
+    from aigen.profile import check_profile, read_profile
+
+    path = profile_path(config, loaded.spec.model.id)
+    if not path.is_file():
+        return loaded
+    try:
+        profile, doc = read_profile(path, config.display(path))
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return loaded
+    mismatch = check_profile(loaded.spec, profile, doc)
+    problems.extend(mismatch)
+    return loaded if mismatch else replace(loaded, profile=profile)

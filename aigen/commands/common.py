@@ -21,7 +21,7 @@ def project_and_plans(paths: list[Path] | None = None, taxonomy: Path | None = N
                       config: Config | None = None) -> tuple[Project, list[ModelPlan]]:
     config = config or load_config(Path.cwd())
     project = load_project(config, paths, taxonomy)
-    plans = [build(s.spec, project.taxonomy, config, _spec_label(config, s.path)) for s in project.specs]
+    plans = [build(s.spec, project.taxonomy, config, _spec_label(config, s.path), s.profile) for s in project.specs]
     return project, plans
 
 

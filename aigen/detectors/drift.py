@@ -1,34 +1,220 @@
-"""Input drift: divergence of each feature's live distribution from the training distribution."""
+"""Input drift computed inside Prometheus: PSI and KL(current || baseline) per feature, from counters per bin.
+
+The model server counts each request's feature values into ``model_feature_bin_total{model_id, feature, bin}``
+(bins from the training profile; ``aigen.instrument`` does it). Recording rules turn the counters into the current
+share of each bin over the window, compare it with the profile's baseline shares (constant series, one rule per
+feature) and record PSI and KL per feature and the worst feature per model.
+
+Smoothing: every share, current and baseline, is floored at ``EPSILON`` (0.0001) with ``clamp_min`` and not
+renormalised — Evidently's rule for empty bins (it only differs for shares strictly between 0 and 0.0001). A bin
+the profile has but the server never exported counts as 0 (then 0.0001) once the feature has any traffic.
+"""
 
 from __future__ import annotations
 
-from aigen.detectors.base import Alert, Context, Detector, Metric, num
+import math
+import random
+from collections.abc import Callable, Sequence
 
-KL = Metric("model_input_kl_divergence", "gauge", ("model_id", "feature"),
-            "KL(current || training) of one input feature over the serving window.")
+from aigen.detectors.base import Alert, Context, Detector, Metric, Record, Series, Simulation, num
+from aigen.profile import MISSING, OTHER, FeatureProfile, Profile
+
+EPSILON = 0.0001
+FEATURE_BINS = Metric(
+    "model_feature_bin_total", "counter", ("model_id", "feature", "bin"),
+    "Requests by the bin each input feature's value falls in: one increment per feature per request. Bins and "
+    "labels come from the training profile (see *Bin labels* below); nulls count in `bin=\"__missing__\"`.")
+BASELINE = "aigen:model_feature_bin:baseline_share"
+SIM_RPS = 20.0
+"""Requests per second the simulations emit: enough that sampling noise stays far below the thresholds."""
+SIM_BASE = 0
+"""Simulated counters start here. Scenarios read windows well after the start, where rate() extrapolates alike
+for every bin, so the recorded share is exactly the emitted one."""
 
 
-def _drift(ctx: Context) -> list[Alert]:
+def share_record(window: str) -> str:
+    return f"aigen:model_feature_bin:share_rate{window}"
+
+
+def smoothed_record(window: str) -> str:
+    return f"aigen:model_feature_bin:share_smoothed_rate{window}"
+
+
+def psi_record(window: str) -> str:
+    return f"aigen:model_feature_psi:rate{window}"
+
+
+def kl_record(window: str) -> str:
+    return f"aigen:model_feature_kl:rate{window}"
+
+
+def quote(value: str) -> str:
+    """A PromQL string literal."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def constant_series(label: str, values: Sequence[tuple[str, float]]) -> str:
+    """One constant series per (label value, number): ``label_replace(vector(n), label, value, "", "")`` or'ed."""
+    parts = [f'label_replace(vector({num(v)}), "{label}", {quote(text.replace("$", "$$"))}, "", "")'
+             for text, v in values]
+    return "\nor ".join(parts)
+
+
+def raw_share_record(ctx: Context, window: str) -> Record:
+    """Current share of each bin over ``window``: what dashboards plot and the null-surge alert reads."""
+    counter = f"{FEATURE_BINS.name}{{{ctx.sel}}}"
+    return Record(share_record(window), (
+        f"sum by (model_id, feature, bin) (rate({counter}[{window}]))\n/ on (model_id, feature) group_left\n"
+        f"sum by (model_id, feature) (rate({counter}[{window}]))"))
+
+
+def smoothed_share_record(ctx: Context, window: str) -> Record:
+    """The current share floored at EPSILON, with bins the profile has but the server never exported as 0."""
+    share = f"{share_record(window)}{{{ctx.sel}}}"
+    return Record(smoothed_record(window), (
+        f"clamp_min(\n  {share}\n  or on (model_id, feature, bin)\n  ({BASELINE}{{{ctx.sel}}} * 0 and on "
+        f"(model_id, feature) {share}),\n  {num(EPSILON)}\n)"))
+
+
+def baseline_records(ctx: Context) -> list[Record]:
+    """The profile's baseline share of every bin: one rule per feature, one constant series per bin."""
+    assert ctx.profile is not None
+    return [Record(BASELINE, constant_series("bin", [(b.bin, b.share) for b in feature.bins]),
+                   (("feature", feature.name), ("model_id", ctx.model_id)))
+            for feature in ctx.profile.features]
+
+
+def divergence_records(ctx: Context, window: str) -> list[Record]:
+    current = f"{smoothed_record(window)}{{{ctx.sel}}}"
+    base = f"clamp_min({BASELINE}{{{ctx.sel}}}, {num(EPSILON)})"
+    psi = f"sum by (model_id, feature) (\n  ({current} - {base})\n  * ln({current} / {base})\n)"
+    kl = f"sum by (model_id, feature) (\n  {current}\n  * ln({current} / {base})\n)"
+    return [
+        Record(psi_record(window), psi), Record(kl_record(window), kl),
+        Record(f"aigen:model_feature_psi:worst_rate{window}", f"topk by (model_id) (1, {psi_record(window)}{{{ctx.sel}}})"),
+        Record(f"aigen:model_feature_kl:worst_rate{window}", f"topk by (model_id) (1, {kl_record(window)}{{{ctx.sel}}})"),
+    ]
+
+
+def _drift(ctx: Context) -> list[Alert | Record]:
     t = ctx.timing
-    threshold = ctx.thresholds.drift_kl_divergence
+    w = t.w(t.long)
+    out: list[Alert | Record] = [*baseline_records(ctx), raw_share_record(ctx, w), smoothed_share_record(ctx, w),
+                                  *divergence_records(ctx, w)]
+    for name, record, threshold, what in (
+        ("AIModelInputDriftPSI", psi_record(w), ctx.thresholds.drift_psi, "PSI"),
+        ("AIModelInputDriftKL", kl_record(w), ctx.thresholds.drift_kl_divergence, "KL(current || training)"),
+    ):
+        signal = f"{record}{{{ctx.sel}}}"
+        out.append(Alert(
+            name=name, detector="input_drift", incident_type=ctx.incident_type, severity=ctx.severity,
+            expr=f"{signal} > {num(threshold)}", for_seconds=t.for_,
+            summary=f"A model input feature's distribution diverges from the training profile ({what.split('(')[0]}).",
+            description=(f"Model {{{{ $labels.model_id }}}} feature {{{{ $labels.feature }}}}: {what} "
+                         f"{{{{ $value | printf \"%.3f\" }}}} over the last {w} against the training profile, above "
+                         f"{num(threshold)}."),
+            threshold=threshold, signal=signal, signal_unit="none", comparison=">",
+            metrics=(FEATURE_BINS.name,), windows=(t.long,),
+        ))
+    return out
 
-    def kl(window: int) -> str:
-        return f"max by (model_id, feature) (avg_over_time({KL.name}{{{ctx.sel}}}[{t.w(window)}]))"
 
-    return [Alert(
-        name="AIModelInputDrift", detector="input_drift", incident_type=ctx.incident_type, severity=ctx.severity,
-        expr=f"{kl(t.short)} > {num(threshold)}\nand\n{kl(t.long)} > {num(threshold)}", for_seconds=t.for_,
-        summary="Model input distribution diverges from the training distribution.",
-        description=(f"Model {{{{ $labels.model_id }}}} feature {{{{ $labels.feature }}}} has KL divergence "
-                     f"{{{{ $value | printf \"%.3f\" }}}} from its training profile, above {num(threshold)}."),
-        threshold=threshold, signal=kl(t.short), signal_unit="none", comparison=">",
-        metrics=(KL.name,), windows=(t.short, t.long),
-    )]
+# --- simulations (aigen test): counters per bin for a level per step ----------------------------------------------
+
+def shifted_shares(feature: FeatureProfile, target: str, level: float) -> dict[str, float]:
+    """Baseline shares with ``level`` (0..1) of the traffic moved into bin ``target``."""
+    level = min(max(level, 0.0), 1.0)
+    total = sum(b.share for b in feature.bins) or 1.0
+    shares = {b.bin: (1 - level) * b.share / total for b in feature.bins}
+    shares[target] = shares.get(target, 0.0) + level
+    return shares
+
+
+def divergence(feature: FeatureProfile, shares: dict[str, float]) -> tuple[float, float]:
+    """(PSI, KL(current || baseline)) exactly as the recording rules compute them: shares floored at EPSILON."""
+    psi = kl = 0.0
+    for b in feature.bins:
+        c, r = max(shares.get(b.bin, 0.0), EPSILON), max(b.share, EPSILON)
+        psi += (c - r) * math.log(c / r)
+        kl += c * math.log(c / r)
+    return psi, kl
+
+
+def level_at(signal: Callable[[float], float], threshold: float, low: float, high: float) -> float:
+    """The level in [low, high] where a signal that grows with the level reaches ``threshold`` (bisection)."""
+    for _ in range(60):
+        mid = (low + high) / 2
+        low, high = (mid, high) if signal(mid) < threshold else (low, mid)
+    return round(high, 6)
+
+
+def bin_series(model_id: str, feature: FeatureProfile, shares_per_step: Sequence[dict[str, float]],
+               step_seconds: int) -> list[Series]:
+    """Cumulative counters, one per bin; fractional counts keep each step's shares exact (no rounding noise)."""
+    out = []
+    for b in feature.bins:
+        total, values = 0.0, []
+        for shares in shares_per_step:
+            total += SIM_RPS * step_seconds * shares.get(b.bin, 0.0)
+            values.append(round(SIM_BASE + total, 6))
+        selector = (f"{FEATURE_BINS.name}{{model_id={quote(model_id)}, feature={quote(feature.name)}, "
+                    f"bin={quote(b.bin)}}}")
+        out.append(Series(selector, tuple(values)))
+    return out
+
+
+def emit_shift(profile: Profile, name: str, target: str, levels: Sequence[float], step_seconds: int) -> list[Series]:
+    """Every feature at its baseline, except ``name`` with ``level`` of its traffic moved into ``target``."""
+    out: list[Series] = []
+    for feature in profile.features:
+        if feature.name == name:
+            steps = [shifted_shares(feature, target, level) for level in levels]
+        else:
+            steps = [shifted_shares(feature, MISSING, 0.0)] * len(levels)
+        out.extend(bin_series(profile.model_id, feature, steps, step_seconds))
+    return out
+
+
+def drift_target(feature: FeatureProfile) -> str:
+    """Where drifted traffic goes: an unseen category (__other__), or values beyond the top training edge."""
+    return OTHER if feature.type in ("categorical", "boolean") else feature.bins[-2].bin
+
+
+def shift_emitter(profile: Profile, name: str, target: str, moved: Callable[[float], float] = lambda x: x):
+    """An ``emit`` for Simulation: the level (mapped by ``moved``) is the share of ``name``'s traffic moved."""
+    def emit(ctx: Context, alert: Alert, levels: list[float], step: int, rng: random.Random) -> list[Series]:
+        return emit_shift(profile, name, target, [moved(level) for level in levels], step)
+    return emit
+
+
+DRIFT_FAILING = 0.8
+"""Share of a feature's traffic moved to an unseen category (or beyond the top edge) in the failing scenario."""
+
+
+def _simulate(ctx: Context, alert: Alert) -> list[Simulation]:
+    if ctx.profile is None or alert.threshold is None:
+        return []
+    which = 0 if alert.name.endswith("PSI") else 1
+    out = []
+    for f in ctx.profile.features:
+        target = drift_target(f)
+
+        def signal(level: float, f: FeatureProfile = f, target: str = target) -> float:
+            return divergence(f, shifted_shares(f, target, level))[which]
+
+        out.append(Simulation(
+            healthy=0.0, failing=DRIFT_FAILING, noise=0.002, emit=shift_emitter(ctx.profile, f.name, target),
+            exp_labels={"feature": f.name}, ramp=True, threshold=level_at(signal, alert.threshold, 0.0, DRIFT_FAILING),
+            firing_value=signal(DRIFT_FAILING), name=f.name))
+    return out
 
 
 INPUT_DRIFT = Detector(
-    id="input_drift", title="Input drift (KL divergence)",
-    doc="Alerts when any feature's KL divergence from the training profile exceeds thresholds.drift_kl_divergence.",
-    metrics=(KL,), build=_drift,
+    id="input_drift", title="Input drift (PSI and KL per feature)",
+    doc="Alerts when a feature's PSI exceeds thresholds.drift_psi or its KL(current || training) exceeds "
+        "thresholds.drift_kl_divergence, both computed by recording rules from model_feature_bin_total and the "
+        "training profile's baseline shares (empty bins floored at 0.0001).",
+    metrics=(FEATURE_BINS,), build=_drift,
     applies=lambda spec: None if spec.features else "the spec declares no features",
+    simulate=_simulate, needs_profile=True,
 )
