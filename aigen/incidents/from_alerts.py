@@ -18,7 +18,7 @@ from typing import Any
 
 from aigen.errors import InputError, Problem
 from aigen.incidents import regulatory
-from aigen.incidents.schema import RECORD_ID_FORMAT
+from aigen.incidents.schema import RECORD_ID_FORMAT, Policy
 from aigen.plan import ModelPlan
 from aigen.taxonomy import Taxonomy
 
@@ -193,19 +193,12 @@ def build_record(payload: Payload, inputs: Inputs) -> dict[str, Any]:
     if inputs.affected_predictions is not None:
         record["impact"] = {"affected_predictions": inputs.affected_predictions}
     record["timeline"] = timeline(payload)
-    if severity in _regulatory_levels(taxonomy):
+    if severity in Policy.of(taxonomy).regulatory_levels:
         record["regulatory_assessment"] = assessment(detected)
-    record["alertmanager"] = {"group_key": payload.group_key, "receiver": payload.receiver,
-                              "external_url": payload.external_url,
-                              "fingerprints": sorted({a.fingerprint for a in payload.alerts if a.fingerprint})}
-    record["alertmanager"] = {k: v for k, v in record["alertmanager"].items() if v}
+    source = {"group_key": payload.group_key, "receiver": payload.receiver, "external_url": payload.external_url,
+              "fingerprints": sorted({a.fingerprint for a in payload.alerts if a.fingerprint})}
+    record["alertmanager"] = {k: v for k, v in source.items() if v}
     return record
-
-
-def _regulatory_levels(taxonomy: Taxonomy) -> tuple[str, ...]:
-    from aigen.incidents.schema import Policy
-
-    return Policy.of(taxonomy).regulatory_levels
 
 
 def timeline(payload: Payload) -> list[dict[str, str]]:
