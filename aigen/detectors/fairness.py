@@ -23,6 +23,8 @@ from aigen.detectors.pipeline import PREDICTIONS
 from aigen.profile import GroupProfile, Profile
 from aigen.spec import ModelSpec
 
+UNKNOWN_GROUP = "__unknown__"
+"""Group label value for a prediction whose protected attribute is null or not a declared group: never judged."""
 SIM_RPS = 10.0
 """Predictions per second per combination of group values in the simulations (far above the volume guard)."""
 
@@ -46,8 +48,9 @@ def baseline_ratio_record(attribute: str) -> str:
 def _records(ctx: Context, attribute: str, reference: str, window: str) -> list[Record]:
     a, sel = attribute, ctx.sel
     positive = quote(ctx.spec.model.positive_outcome)
-    total = f"sum by (model_id, {a}) (rate({PREDICTIONS.name}{{{sel}}}[{window}]))"
-    hits = f"sum by (model_id, {a}) (rate({PREDICTIONS.name}{{{sel}, outcome={positive}}}[{window}]))"
+    known = f'{a}!~"|{UNKNOWN_GROUP}"'  # series without the label, or with an unknown group, are never a group
+    total = f"sum by (model_id, {a}) (rate({PREDICTIONS.name}{{{sel}, {known}}}[{window}]))"
+    hits = f"sum by (model_id, {a}) (rate({PREDICTIONS.name}{{{sel}, {known}, outcome={positive}}}[{window}]))"
     rate = f"{positive_rate_record(a, window)}{{{sel}}}"
     out = [
         Record(positive_rate_record(a, window), (
@@ -192,7 +195,9 @@ def _simulations(ctx: Context, alert: Alert) -> list[Simulation]:
         return []
     t = ctx.thresholds
     out = []
-    for value in (g.value for g in group.groups if g.value != group.reference):
+    # One group per attribute proves the rule (the same expression for every group): the last declared non-reference
+    # group — 60+ and non_english in the examples, the design's two cases.
+    for value in [g.value for g in group.groups if g.value != group.reference][-1:]:
         failing, threshold, firing = _scenario(alert, group, value, t.fairness_min_ratio, t.fairness_baseline_shift)
         out.append(Simulation(
             healthy=group.reference_ratios()[value], failing=failing, noise=0.003,

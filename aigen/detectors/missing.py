@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aigen.detectors.base import Alert, Context, Detector, Record, Simulation, num, pct
 from aigen.detectors.drift import (
-    BASELINE, FEATURE_BINS, baseline_records, quote, raw_share_record, share_record, shift_emitter,
+    BASELINE, FEATURE_BINS, baseline_records, proved_feature, quote, raw_share_record, share_record, shift_emitter,
 )
 from aigen.profile import MISSING, FeatureProfile
 
@@ -43,15 +43,17 @@ def _baseline_missing(feature: FeatureProfile) -> float:
 
 def _simulate(ctx: Context, alert: Alert) -> list[Simulation]:
     """Level = the feature's null share; healthy is its training share, failing 50 points above it."""
-    if ctx.profile is None:
+    feature = proved_feature(ctx)
+    if ctx.profile is None or feature is None:
         return []
     out = []
-    for f in ctx.profile.features:
+    for f in (feature,):
         base = _baseline_missing(f)
         moved = (lambda level, base=base: (level - base) / (1 - base)) if base < 1 else (lambda level: 0.0)
         out.append(Simulation(
-            healthy=base, failing=min(1.0, base + 0.5), noise=0.003, emit=shift_emitter(ctx.profile, f.name, MISSING, moved),
-            exp_labels={"feature": f.name}, ramp=True, threshold=base + ctx.thresholds.missing_rate_max, name=f.name))
+            healthy=base, failing=min(1.0, base + 0.5), noise=0.003,
+            emit=shift_emitter(ctx.profile, f.name, MISSING, moved), exp_labels={"feature": f.name}, ramp=True,
+            threshold=base + ctx.thresholds.missing_rate_max, name=f.name))
     return out
 
 

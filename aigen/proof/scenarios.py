@@ -113,7 +113,7 @@ def simulations(plan: ModelPlan, alert: PlannedAlert) -> list[Simulation]:
         return []
     severity = alert.labels["severity"]
     ctx = Context(plan.spec, plan.taxonomy, plan.config, alert.alert.incident_type, severity,
-                  Timing.for_budget(alert.budget, plan.config.evaluation_interval))
+                  Timing.for_budget(alert.budget, plan.config.evaluation_interval), plan.profile)
     return detector.simulate(ctx, alert.alert)
 
 
@@ -151,7 +151,7 @@ def firing_selector(alert: PlannedAlert, simulation: Simulation, model_id: str) 
 def _emit(plan: ModelPlan, scenario: Scenario) -> list[Series]:
     alert = scenario.alert
     ctx = Context(plan.spec, plan.taxonomy, plan.config, alert.alert.incident_type, alert.labels["severity"],
-                  Timing.for_budget(alert.budget, plan.config.evaluation_interval))
+                  Timing.for_budget(alert.budget, plan.config.evaluation_interval), plan.profile)
     return scenario.simulation.emit(ctx, alert.alert, scenario.levels, STEP, _rng(plan.model_id, alert.name, "emit"))
 
 

@@ -6,7 +6,7 @@ from aigen.detectors import DETECTORS, Metric
 from aigen.detectors.annotations import ANNOTATION_METRICS
 from aigen.detectors.annotations import READER as ANNOTATION_READER
 from aigen.plan import ModelPlan
-from aigen.render import Artifact, RenderEnv
+from aigen.render import Artifact, RenderEnv, drift_doc
 
 
 def contract(plans: list[ModelPlan]) -> dict[str, tuple[Metric, list[str]]]:
@@ -46,7 +46,8 @@ def render(plans: list[ModelPlan], env: RenderEnv) -> list[Artifact]:
     for plan in sorted(plans, key=lambda p: p.model_id):
         groups = "; ".join(f"`{g.attribute}` ({', '.join(g.values)})" for g in plan.spec.groups) or "none"
         lines.append(f"| {plan.model_id} | `{plan.spec.model.positive_outcome}` | {groups} |")
-    lines += ["", "## Recording rules", "", "Series aigen records itself (never export these):", ""]
+    lines += ["", *drift_doc.sections(plans)]
+    lines += ["## Recording rules", "", "Series aigen records itself (never export these):", ""]
     records = sorted({r.record for plan in plans for r in plan.records})
     lines += [f"- `{r}`" for r in records] or ["- none"]
     lines.append("")
