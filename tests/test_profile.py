@@ -3,10 +3,12 @@ bad data and bad profiles, binning that agrees with numpy's quantiles."""
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import json
 import math
 import shutil
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -18,6 +20,7 @@ from hypothesis import strategies as st
 from aigen.cardinality import DEFAULT_SERIES_BUDGET, breakdown, cardinality
 from aigen.commands.common import project_and_plans
 from aigen.config import load_config
+from aigen.errors import UsageError
 from aigen.profile import (
     MISSING, OTHER, Binner, FeatureProfile, numeric_labels, profile_schema, quantile, quantile_edges,
 )
@@ -45,6 +48,26 @@ def test_committed_sample_and_profile_are_reproducible(project: Path, aigen, mod
     assert written.read_text() == (REPO / "specs" / "profiles" / f"{model}.json").read_text()
     again = aigen("profile", "--model", model, str(sample), "-o", str(project / "again.json"), cwd=project)
     assert again.returncode == 0 and (project / "again.json").read_bytes() == written.read_bytes()
+
+
+def test_parquet_sample_gives_the_csv_profile(project: Path, aigen) -> None:
+    """The same rows as typed Parquet columns (floats, ints, booleans, nulls) profile to the same bins and shares."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    model = "loan-approval"
+    with (SAMPLES / f"{model}.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    kinds = {"income": float, "debt_to_income": float, "credit_history_months": int}
+    columns = {name: [None if r[name] == "" else kinds.get(name, str)(r[name]) for r in rows] for name in rows[0]}
+    pq.write_table(pa.table(columns), project / "sample.parquet")
+    result = aigen("profile", "--model", model, "sample.parquet", "-o", "p.json", cwd=project)
+    assert result.returncode == 0, result.stderr
+    got = json.loads((project / "p.json").read_text())
+    want = json.loads((REPO / "specs" / "profiles" / f"{model}.json").read_text())
+    assert got["source"]["file"] == "sample.parquet" and got["source"]["rows"] == want["source"]["rows"]
+    got.pop("source"), want.pop("source")
+    assert got == want
 
 
 def test_schema_file_in_step_and_profiles_valid() -> None:
@@ -99,10 +122,9 @@ def test_usage_errors_exit_2(project: Path, aigen) -> None:
     assert result.returncode == 2 and "no spec with model.id 'nope'" in result.stderr
     result = aigen("profile", "--model", "fraud-detection", "missing.csv", cwd=project)
     assert result.returncode == 2 and "missing.csv: no such file" in result.stderr
-    if importlib.util.find_spec("pyarrow") is None:
-        (project / "x.parquet").write_bytes(b"PAR1")
-        result = aigen("profile", "--model", "fraud-detection", "x.parquet", cwd=project)
-        assert result.returncode == 2 and "aigen[parquet]" in result.stderr
+    (project / "x.parquet").write_bytes(b"PAR1")
+    result = aigen("profile", "--model", "fraud-detection", "x.parquet", cwd=project)
+    assert result.returncode == 1 and result.stderr.startswith("x.parquet: invalid Parquet file")
 
 
 def test_empty_feature_column_is_an_error(project: Path, aigen) -> None:
@@ -181,3 +203,14 @@ def test_missing_and_other() -> None:
     binner = Binner.of(feature)
     assert [binner.label(v) for v in ("a", " a ", 5411, 5411.0, "zz", None, "", "NULL", math.nan)] == \
         ["a", "a", "5411", "5411", OTHER, MISSING, MISSING, MISSING, MISSING]
+
+
+def test_parquet_without_pyarrow_is_a_usage_error(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """UsageError is what the CLI turns into exit 2 with the message (see test_usage_errors_exit_2)."""
+    from aigen.commands.profile import run
+
+    (project / "x.parquet").write_bytes(b"PAR1")
+    monkeypatch.chdir(project)
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)  # import fails as if pyarrow were not installed
+    with pytest.raises(UsageError, match=r"pip install 'aigen\[parquet\]'"):
+        run("fraud-detection", Path("x.parquet"))
