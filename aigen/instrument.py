@@ -47,7 +47,7 @@ class ModelInstrument:
         self._precreate()
 
     @classmethod
-    def from_file(cls, path: str | Path, registry: CollectorRegistry = REGISTRY) -> "ModelInstrument":
+    def from_file(cls, path: str | Path, registry: CollectorRegistry = REGISTRY) -> ModelInstrument:
         return cls(load_profile(Path(path)), registry)
 
     def _precreate(self) -> None:

@@ -20,6 +20,7 @@ import bisect
 import csv
 import hashlib
 import io
+import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -62,7 +63,7 @@ class FeatureProfile(_Strict):
     bins: list[BinShare] = Field(min_length=2, description="Every bin, __missing__ last.")
 
     @model_validator(mode="after")
-    def _consistent(self) -> "FeatureProfile":
+    def _consistent(self) -> FeatureProfile:
         labels = [b.bin for b in self.bins]
         if len(set(labels)) != len(labels):
             raise ValueError(f"feature '{self.name}': bin labels must be unique")
@@ -92,8 +93,10 @@ class GroupProfile(_Strict):
     groups: list[GroupRate] = Field(min_length=2)
 
     @model_validator(mode="after")
-    def _reference(self) -> "GroupProfile":
+    def _reference(self) -> GroupProfile:
         rates = self.rates()
+        if len(rates) != len(self.groups):
+            raise ValueError(f"group values of '{self.attribute}' must be unique")
         if self.reference not in rates:
             raise ValueError(f"reference group '{self.reference}' has no rate in the profile")
         if rates[self.reference] <= 0:
@@ -150,12 +153,12 @@ def profile_schema() -> dict[str, Any]:
 def fmt_edge(value: float) -> str:
     """An edge as label text: 12.5 -> '12.5', 100.0 -> '100', 1e-05 -> '1e-05'."""
     text = repr(float(value))
-    return text[:-2] if text.endswith(".0") else text
+    return text.removesuffix(".0")
 
 
 def numeric_labels(edges: Sequence[float]) -> list[str]:
     bounds = ["-inf", *(fmt_edge(e) for e in edges), "+inf"]
-    labels = [f"({lo},{hi}]" for lo, hi in zip(bounds[:-2], bounds[1:-1])]
+    labels = [f"({lo},{hi}]" for lo, hi in itertools.pairwise(bounds[:-1])]
     return [*labels, f"({bounds[-2]},+inf)", MISSING]
 
 
@@ -205,7 +208,7 @@ class Binner:
     known: frozenset[str]
 
     @classmethod
-    def of(cls, feature: FeatureProfile) -> "Binner":
+    def of(cls, feature: FeatureProfile) -> Binner:
         labels = tuple(b.bin for b in feature.bins)
         known = frozenset(labels) - set(RESERVED)
         return cls(feature.type, tuple(feature.edges), labels, known)
@@ -250,7 +253,7 @@ class Table:
 def quantile(sorted_values: Sequence[float], q: float) -> float:
     """numpy's default ('linear') quantile, in plain Python so profiles need no numpy."""
     pos = q * (len(sorted_values) - 1)
-    lo = int(math.floor(pos))
+    lo = math.floor(pos)
     hi = min(lo + 1, len(sorted_values) - 1)
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
 
@@ -290,33 +293,36 @@ class ProblemLog:
             raise InputError(sorted(self.problems))
 
 
+def _numeric_edges(name: str, kind: str, present: list[Cell], bins: int, log: ProblemLog) -> list[float]:
+    numbers = []
+    for cell in present:
+        try:
+            numbers.append(as_number(cell.value, kind))
+        except (TypeError, ValueError):
+            log.add(cell.line, cell.col, f"feature '{name}' is numeric but {cell.value!r} is not a number")
+    return quantile_edges(numbers, bins)
+
+
+def _top_categories(name: str, kind: str, present: list[Cell], top_k: int, log: ProblemLog) -> list[str]:
+    for cell in present:
+        if kind == "boolean" and boolean_text(cell.value) not in ("true", "false"):
+            log.add(cell.line, cell.col, f"feature '{name}' is boolean but {cell.value!r} is not true/false/1/0/yes/no")
+        elif category_text(cell.value) in RESERVED:
+            log.add(cell.line, cell.col, f"feature '{name}': the value {cell.value!r} is reserved for a bin label")
+    return top_values((boolean_text(c.value) if kind == "boolean" else category_text(c.value) for c in present), top_k)
+
+
 def _feature_bins(name: str, kind: str, cells: list[Cell], settings: Settings, log: ProblemLog) -> FeatureProfile | None:
+    """One feature's bins and shares, counted with the same Binner the live helper uses."""
     present = [c for c in cells if not is_missing(c.value)]
-    if kind in ("numeric", "text"):
-        numbers = []
-        for cell in present:
-            try:
-                numbers.append(as_number(cell.value, kind))
-            except (TypeError, ValueError):
-                log.add(cell.line, cell.col, f"feature '{name}' is numeric but {cell.value!r} is not a number")
-        edges = quantile_edges(numbers, settings.bins)
-        labels = numeric_labels(edges)
-    else:
-        if kind == "boolean":
-            for cell in present:
-                if boolean_text(cell.value) not in ("true", "false"):
-                    log.add(cell.line, cell.col, f"feature '{name}' is boolean but {cell.value!r} is not "
-                                                 f"true/false/1/0/yes/no")
-        edges = []
-        texts = (boolean_text(c.value) if kind == "boolean" else category_text(c.value) for c in present)
-        values = top_values(texts, settings.top_k)
-        for cell in present:
-            if category_text(cell.value) in RESERVED:
-                log.add(cell.line, cell.col, f"feature '{name}': the value {cell.value!r} is reserved for a bin label")
-        labels = [*values, *RESERVED]
     if not present:
         log.add(0, 0, f"feature '{name}': every value in the sample is missing; profile it from data that has it")
         return None
+    if kind in ("numeric", "text"):
+        edges = _numeric_edges(name, kind, present, settings.bins, log)
+        labels = numeric_labels(edges)
+    else:
+        edges, labels = [], [*_top_categories(name, kind, present, settings.top_k, log), *RESERVED]
     if log.problems:
         return None
     binner = Binner(kind, tuple(edges), tuple(labels), frozenset(labels) - set(RESERVED))
@@ -352,8 +358,10 @@ def _group_rates(attribute: str, reference: str, allowed: list[str], groups: lis
     return GroupProfile(attribute=attribute, reference=reference, groups=rates)
 
 
-def build_profile(spec: ModelSpec, table: Table, outcome_column: str = "outcome", settings: Settings = Settings()) -> Profile:
+def build_profile(spec: ModelSpec, table: Table, outcome_column: str = "outcome",
+                  settings: Settings | None = None) -> Profile:
     """The profile of ``spec``'s features and groups in ``table``; raises InputError with every located problem."""
+    settings = settings or Settings()
     log = ProblemLog(table.path)
     needed = [f.name for f in spec.features] + [g.attribute for g in spec.groups]
     if spec.groups:
@@ -436,6 +444,10 @@ def check_profile(spec: ModelSpec, profile: Profile, doc: Document) -> list[Prob
             add(("groups",), f"the spec's protected attribute '{group.attribute}' has no rates in the profile")
         elif found.reference != group.reference or set(found.rates()) != set(group.values):
             add(("groups", index), f"groups of '{group.attribute}' differ from the spec's (values or reference)")
+    attributes = {g.attribute for g in spec.groups}
+    for i, profiled in enumerate(profile.groups):
+        if profiled.attribute not in attributes:
+            add(("groups", i, "attribute"), f"protected attribute '{profiled.attribute}' is not declared in the spec")
     return out
 
 
@@ -446,7 +458,7 @@ def binners(profile: Profile) -> Mapping[str, Binner]:
 def _check_edges(name: str, edges: list[float]) -> None:
     if not edges:
         raise ValueError(f"feature '{name}': a numeric feature needs at least one edge")
-    if any(not math.isfinite(e) for e in edges) or any(b <= a for a, b in zip(edges, edges[1:])):
+    if any(not math.isfinite(e) for e in edges) or any(b <= a for a, b in itertools.pairwise(edges)):
         raise ValueError(f"feature '{name}': edges must be finite and strictly ascending")
 
 

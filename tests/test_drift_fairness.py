@@ -22,10 +22,20 @@ from aigen.config import load_config
 from aigen.detectors import DETECTORS, Timing
 from aigen.detectors.base import Series
 from aigen.detectors.drift import (
-    EPSILON, FEATURE_BINS, SIM_BASE, drift_target, emit_shift, kl_record, psi_record, quote,
+    EPSILON,
+    FEATURE_BINS,
+    SIM_BASE,
+    drift_target,
+    emit_shift,
+    kl_record,
+    psi_record,
+    quote,
 )
 from aigen.detectors.fairness import (
-    highest_ratio_record, positive_rate_record, prediction_series, reference_ratio_record,
+    highest_ratio_record,
+    positive_rate_record,
+    prediction_series,
+    reference_ratio_record,
 )
 from aigen.plan import ModelPlan, build
 from aigen.profile import MISSING, OTHER, BinShare, FeatureProfile, GroupProfile, GroupRate, Profile, Source
@@ -59,7 +69,7 @@ def run_promtool(tmp_path: Path, plans: list[ModelPlan], series: list[Series], t
     }]}
     (tmp_path / "test.yaml").write_text(dump(doc), encoding="utf-8")
     proc = subprocess.run(["promtool", "test", "rules", "test.yaml"], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=120)
+                          check=False, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 

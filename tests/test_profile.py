@@ -22,7 +22,14 @@ from aigen.commands.common import project_and_plans
 from aigen.config import load_config
 from aigen.errors import UsageError
 from aigen.profile import (
-    MISSING, OTHER, Binner, FeatureProfile, numeric_labels, profile_schema, quantile, quantile_edges,
+    MISSING,
+    OTHER,
+    Binner,
+    FeatureProfile,
+    numeric_labels,
+    profile_schema,
+    quantile,
+    quantile_edges,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -151,11 +158,13 @@ def test_profile_must_match_its_spec(project: Path, aigen) -> None:
     data = json.loads(path.read_text())
     data["features"] = [f for f in data["features"] if f["name"] != "amount"]
     data["groups"][0]["reference"] = "18-29"
+    data["groups"].append({**data["groups"][0], "attribute": "region"})
     path.write_text(json.dumps(data, indent=2))
     result = aigen("validate", cwd=project)
     assert result.returncode == 1
     assert "the spec's feature 'amount' has no bins in the profile; re-run `aigen profile`" in result.stderr
     assert "groups of 'age_group' differ from the spec's" in result.stderr
+    assert "protected attribute 'region' is not declared in the spec" in result.stderr
 
 
 def test_without_a_profile_drift_is_skipped_with_a_reason(project: Path) -> None:

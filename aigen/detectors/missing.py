@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from aigen.detectors.base import Alert, Context, Detector, Record, Simulation, num, pct
 from aigen.detectors.drift import (
-    BASELINE, FEATURE_BINS, baseline_records, proved_feature, quote, raw_share_record, share_record, shift_emitter,
+    BASELINE,
+    FEATURE_BINS,
+    baseline_records,
+    proved_feature,
+    quote,
+    raw_share_record,
+    share_record,
+    shift_emitter,
 )
 from aigen.profile import MISSING, FeatureProfile
 
