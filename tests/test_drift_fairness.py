@@ -73,9 +73,10 @@ def run_promtool(tmp_path: Path, plans: list[ModelPlan], series: list[Series], t
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def near(expr: str, expected: float, labels: str, at: int) -> dict:
-    """A promql_expr_test asserting |expr - expected| <= 1e-6 x |expected| (promtool itself compares exactly)."""
-    tolerance = max(abs(expected) * 1e-6, 1e-12)
+def near(expr: str, expected: float, labels: str, at: int, floor: float = 1e-12) -> dict:
+    """A promql_expr_test asserting |expr - expected| <= 1e-6 x |expected| (promtool itself compares exactly);
+    ``floor`` is the absolute tolerance for values near 0."""
+    tolerance = max(abs(expected) * 1e-6, floor)
     return {"expr": f"abs({expr} - {expected!r}) <= bool {tolerance!r}", "eval_time": f"{at}s",
             "exp_samples": [{"labels": labels, "value": 1}]}
 
@@ -297,7 +298,16 @@ def _expectations(plan: ModelPlan, features: list[FeatureProfile], counts: list[
         tests += [near(positive_rate_record("grp", w) + sel, live[i], labels, EVAL),
                   near(reference_ratio_record("grp", w) + sel, live[i] / live[0], labels, EVAL),
                   near(highest_ratio_record("grp", w) + sel, live[i] / max(live), labels, EVAL)]
+        if i:  # the shift alert's value: |ratio to reference / baseline ratio - 1|, against the rounded profile
+            baseline = group.reference_ratios()[f"g{i}"]
+            only = f'label_replace(vector(1), "grp", "g{i}", "", "")'
+            tests.append(near(f"(({_signal(plan, 'AIModelFairnessShift')}) and on (grp) {only})",
+                              abs(live[i] / live[0] / baseline - 1), labels, EVAL, floor=1e-9))
     return series, tests
+
+
+def _signal(plan: ModelPlan, alertname: str) -> str:
+    return next(a.alert.signal for a in plan.alerts if a.name == alertname)
 
 
 def _window(plan: ModelPlan, alertname: str) -> str:
