@@ -166,5 +166,6 @@ def _kill_switch(plan: ModelPlan, alerts: list[PlannedAlert], interval: int) -> 
               "oncall": plan.spec.model.oncall}
     annotations = {"summary": alert.summary, "description": alert.description,
                    "runbook_url": f"{plan.config.runbook_base_url}/{plan.model_id}/runbooks/{{{{ $labels.incident_type }}}}.yaml",
+                   "dashboard_url": alert_panel_url(plan.config.dashboard_base_url, plan.model_id, KILL_SWITCH),
                    "detection_budget": format_duration(budget)}
     return PlannedAlert(alert, labels, annotations, budget)
