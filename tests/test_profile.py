@@ -223,3 +223,15 @@ def test_parquet_without_pyarrow_is_a_usage_error(project: Path, monkeypatch: py
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)  # import fails as if pyarrow were not installed
     with pytest.raises(UsageError, match=r"pip install 'aigen\[parquet\]'"):
         run("fraud-detection", Path("x.parquet"))
+
+
+def test_text_bins_on_length_and_zero_reference_rate_is_refused(project: Path, aigen) -> None:
+    edges = quantile_edges([float(len(t)) for t in ("a", "abcd", "abcdefgh")], 2)
+    feature = FeatureProfile.model_validate({"name": "t", "type": "text", "edges": edges, "bins": [
+        {"bin": b, "share": 1.0 if i == 0 else 0.0} for i, b in enumerate(numeric_labels(edges))]})
+    assert Binner.of(feature).label("abc") == "(-inf,4]" and Binner.of(feature).label("abcde") == "(4,+inf)"
+    rows = [r.replace("flagged", "legit") if ",30-44," in r else r for r in GOOD]
+    result = aigen("profile", "--model", "fraud-detection", str(_csv(project, HEADER + "\n".join(rows) + "\n")),
+                   cwd=project)
+    assert result.returncode == 1
+    assert "reference group age_group=30-44 has no 'flagged' outcome in the sample" in result.stderr
