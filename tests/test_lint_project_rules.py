@@ -45,3 +45,15 @@ def test_a_dashboard_missing_an_alert_panel_fails_lint(rendered, aigen):
     items = problems if isinstance(problems, list) else problems.get("problems", [])
     dash = [p for p in items if p.get("rule") == "dashboard"]
     assert dash and any("AIModelLatencyHigh" in p["message"] for p in dash), dash
+
+
+def test_series_budget_setting_drives_the_cardinality_rule(rendered, aigen):
+    (rendered / "aigen.toml").write_text("[lint]\nseries_budget = 50\n")
+    result = aigen("lint", "specs/models/loan-approval.yaml", cwd=rendered)
+    assert "warning cardinality model loan-approval costs about" in result.stdout
+    assert "over the budget of 50" in result.stdout
+    assert result.returncode == 0  # a warning; --fail-on warning makes it fail
+    assert aigen("lint", "--fail-on", "warning", "specs/models/loan-approval.yaml", cwd=rendered).returncode == 1
+    (rendered / "aigen.toml").write_text("[lint]\nseries_budget = \"lots\"\n")
+    bad = aigen("lint", "specs/models/loan-approval.yaml", cwd=rendered)
+    assert bad.returncode == 2 and "series_budget" in bad.stderr

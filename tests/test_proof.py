@@ -53,6 +53,12 @@ def test_compressed_values_expand_back(values):
         assert (want is None and have is None) or abs(want - have) < 1e-6, text
 
 
+def test_compression_never_merges_distinct_large_counter_values():
+    values = (1_000_000.0, 1_000_000.5, 1_000_001.0, 1_000_001.5, 1_000_002.0, 1_000_002.3)
+    got = expand_values(compress(values))
+    assert all(abs(a - b) < 1e-6 for a, b in zip(values, got)), compress(values)
+
+
 def test_compression_uses_runs_for_linear_counters():
     assert compress(tuple(float(600 * i) for i in range(100))) == "0+600x99"
     assert compress((None,) * 10) == "_x10"  # promtool: `_xn` is n missing samples

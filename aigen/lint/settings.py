@@ -6,6 +6,7 @@
     target_labels = ["job", "instance", "namespace", "pod"]   # labels scraping adds to every series
     placeholders = ["MODEL_ID", "SERVICE_NAME"]  # extra names a runbook must not leave unfilled
     operator_inputs = ["INCIDENT_ID", "OPERATOR_EMAIL"]       # names a responder fills in at run time
+    series_budget = 2000                         # series one model may cost (the cardinality rule)
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ PLACEHOLDERS = ("MODEL_ID", "MODEL_NAME", "MODEL_CURRENT_VERSION", "MODEL_PREVIO
                 "MODEL_NAMESPACE", "OPERATOR_ID", "OPERATOR_EMAIL", "INCIDENT_ID")
 OPERATOR_INPUTS = ("INCIDENT_ID", "OPERATOR_EMAIL")
 """The same operator inputs the shipped runbook templates leave as shell variables (aigen.render.runbooks)."""
-_KEYS = {"disable", "levels", "target_labels", "placeholders", "operator_inputs"}
+_KEYS = {"disable", "levels", "target_labels", "placeholders", "operator_inputs", "series_budget"}
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class Settings:
     target_labels: frozenset[str] = frozenset(TARGET_LABELS)
     placeholders: frozenset[str] = frozenset(PLACEHOLDERS)
     operator_inputs: frozenset[str] = frozenset(OPERATOR_INPUTS)
+    series_budget: int | None = None
+    """None: aigen.cardinality.DEFAULT_SERIES_BUDGET (not imported here: the pre-commit path stays light)."""
 
     def level(self, rule_id: str, default: str) -> str:
         return dict(self.levels).get(rule_id, default)
@@ -53,12 +56,16 @@ def settings_from(raw: dict[str, Any], source: object, known_rules: set[str]) ->
         if rule_id not in known_rules:
             raise UsageError(f"{where}: unknown rule '{rule_id}' (see `aigen rules`)")
     extra = _names(raw.get("placeholders", []), f"{where} placeholders")
+    budget = raw.get("series_budget")
+    if budget is not None and (not isinstance(budget, int) or isinstance(budget, bool) or budget < 1):
+        raise UsageError(f"{where} series_budget: expected a whole number of series, such as 2000")
     return Settings(
         disable=frozenset(disable),
         levels=tuple(sorted((str(k), str(v)) for k, v in levels.items())),
         target_labels=frozenset(_names(raw.get("target_labels", list(TARGET_LABELS)), f"{where} target_labels")),
         placeholders=frozenset(PLACEHOLDERS) | frozenset(extra),
         operator_inputs=frozenset(_names(raw.get("operator_inputs", list(OPERATOR_INPUTS)), f"{where} operator_inputs")),
+        series_budget=budget,
     )
 
 

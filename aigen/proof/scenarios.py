@@ -227,6 +227,11 @@ def _fmt(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+TOLERANCE = 5e-7
+"""Absolute: values are written with 6 decimals, so a run may differ from them by half a unit of the last digit and
+no more. A relative tolerance would merge distinct large counter values and could fake a counter reset."""
+
+
 def compress(values: tuple[float | None, ...]) -> str:
     """promtool's expanding notation: runs of a constant step become ``a+bxn`` (n more values), n gaps ``_xn``."""
     out: list[str] = []
@@ -243,7 +248,7 @@ def compress(values: tuple[float | None, ...]) -> str:
         if i + 1 < n and values[i + 1] is not None:
             step = round(values[i + 1] - values[i], 6)
             while j + 1 < n and values[j + 1] is not None and \
-                    abs(values[j + 1] - (values[i] + step * (j + 1 - i))) <= 1e-6 * max(1.0, abs(values[j + 1])):
+                    abs(values[j + 1] - (values[i] + step * (j + 1 - i))) <= TOLERANCE:
                 j += 1
         if j - i >= 3:
             base = _fmt(values[i])
