@@ -47,7 +47,7 @@ test: $(STAMP) tools
 	$(BIN)/aigen render --check
 	$(BIN)/aigen lint
 	$(BIN)/aigen test
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 bench: $(STAMP) tools
 	$(BIN)/python bench/run.py
