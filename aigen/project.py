@@ -16,7 +16,7 @@ from aigen.errors import InputError, Problem, UsageError
 from aigen.schema_errors import validate_document
 from aigen.spec import ModelSpec
 from aigen.taxonomy import Taxonomy, default_taxonomy_path, load_taxonomy
-from aigen.yamlio import Document, load_mapping, locate
+from aigen.yamlio import Document, load_mapping
 
 if TYPE_CHECKING:
     from aigen.profile import Profile
@@ -70,7 +70,7 @@ def load_project(config: Config, paths: list[Path] | None = None, taxonomy_path:
     for path in spec_files(list(paths or []), config):
         display = config.display(path)
         try:
-            doc = load_mapping(path, display, "ModelSpec")
+            doc = load_mapping(path, display, "ModelSpec", fast=True)
         except InputError as exc:
             project.problems.extend(exc.problems)
             continue
@@ -97,7 +97,7 @@ def check_spec(doc: Document, taxonomy: Taxonomy) -> list[Problem]:
     out: list[Problem] = []
 
     def add(loc: tuple, message: str, key: bool = False) -> None:
-        line, col = locate(data, loc, want_key=key)
+        line, col = doc.locate(loc, want_key=key)
         out.append(Problem(doc.path, line, col, message))
 
     model = _map(data.get("model"))
@@ -139,7 +139,7 @@ def _check_group(doc: Document, i: int, group: dict, attrs: set[str]) -> list[Pr
     out: list[Problem] = []
 
     def add(key: str, message: str) -> None:
-        line, col = locate(doc.data, ("groups", i, key))
+        line, col = doc.locate(("groups", i, key))
         out.append(Problem(doc.path, line, col, message))
 
     attribute, values, reference = group.get("attribute"), _list(group.get("values")), group.get("reference")
@@ -180,7 +180,7 @@ def _check_unique_ids(project: Project) -> None:
     for loaded in project.specs:
         mid = loaded.spec.model.id
         if mid in first:
-            line, col = locate(loaded.doc.data, ("model", "id"))
+            line, col = loaded.doc.locate(("model", "id"))
             project.problems.append(Problem(loaded.display, line, col,
                                             f"model id '{mid}' is already used by {first[mid].display}"))
         else:

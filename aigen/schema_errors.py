@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from aigen.errors import Problem
-from aigen.yamlio import Document, locate, to_plain
+from aigen.yamlio import Document, to_plain
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -52,7 +52,7 @@ def problems_from(error: ValidationError, doc: Document, model: type[BaseModel])
         loc = _clean_loc(tuple(item["loc"]))
         kind = item["type"]
         if kind == "extra_forbidden":
-            line, col = locate(doc.data, loc, want_key=True)
+            line, col = doc.locate(loc, want_key=True)
             key = str(loc[-1]) if loc else "?"
             allowed = _allowed_keys(model, loc)
             hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
@@ -62,10 +62,10 @@ def problems_from(error: ValidationError, doc: Document, model: type[BaseModel])
             elif allowed:
                 message += f" (allowed here: {', '.join(sorted(allowed))})"
         elif kind == "missing":
-            line, col = locate(doc.data, loc[:-1], want_key=True)
+            line, col = doc.locate(loc[:-1], want_key=True)
             message = f"missing required key '{loc[-1]}'"
         else:
-            line, col = locate(doc.data, loc)
+            line, col = doc.locate(loc)
             message = item["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
             if kind == "string_type" and isinstance(item.get("input"), (int, float)) and not isinstance(
                 item.get("input"), bool

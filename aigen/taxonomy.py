@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from aigen.durations import Duration, parse_response_time
 from aigen.errors import InputError, Problem
 from aigen.schema_errors import validate_document
-from aigen.yamlio import load_mapping, locate
+from aigen.yamlio import load_mapping
 
 NAME = r"^[a-z][a-z0-9_]{0,62}$"
 
@@ -89,17 +89,17 @@ def load_taxonomy(path: Path, display: str | None = None) -> Taxonomy:
     """Parse and validate a taxonomy file; raises InputError with every problem found."""
     from aigen.detectors import DETECTORS
 
-    doc = load_mapping(path, display, "Taxonomy")
+    doc = load_mapping(path, display, "Taxonomy", fast=True)
     taxonomy, problems = validate_document(doc, Taxonomy)
     if taxonomy is not None:
         seen: dict[str, str] = {}
         for name, itype in taxonomy.incident_types.items():
             if itype.default_severity not in taxonomy.severity_levels:
-                line, col = locate(doc.data, ("incident_types", name, "default_severity"))
+                line, col = doc.locate(("incident_types", name, "default_severity"))
                 problems.append(Problem(doc.path, line, col, f"default_severity '{itype.default_severity}' is not a "
                                         f"severity level ({', '.join(taxonomy.severity_levels)})"))
             for i, det in enumerate(itype.detectors):
-                line, col = locate(doc.data, ("incident_types", name, "detectors", i))
+                line, col = doc.locate(("incident_types", name, "detectors", i))
                 if det not in DETECTORS:
                     problems.append(Problem(doc.path, line, col, f"unknown detector '{det}' (known: "
                                                                  f"{', '.join(sorted(DETECTORS))})"))

@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import re
+from functools import cached_property
+
+import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -23,12 +27,69 @@ MAX_BYTES = 1024 * 1024
 
 @dataclass(frozen=True)
 class Document:
-    """One parsed YAML document: its data (ruamel's Commented* types keep positions) and where it came from."""
+    """One parsed YAML document: its data and where it came from.
+
+    ``data`` is ruamel's Commented* tree (which knows every node's position) or, from the fast path, plain dicts
+    and lists; ``locate`` works on both, parsing the text with ruamel only when a position is first asked for.
+    """
 
     path: str
     data: Any
     text: str
     index: int = 0
+
+    @cached_property
+    def tree(self) -> Any:
+        if isinstance(self.data, (CommentedMap, CommentedSeq)):
+            return self.data
+        docs = [d for d in _yaml().load_all(io.StringIO(self.text)) if d is not None]
+        return docs[self.index] if self.index < len(docs) else None
+
+    def locate(self, loc: tuple[Any, ...], want_key: bool = False) -> tuple[int, int]:
+        """1-based (line, col) of the node at ``loc``; see the module-level ``locate``."""
+        return locate(self.tree, loc, want_key)
+
+
+class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's parser with YAML 1.2 core-schema scalars (what ruamel reads) and duplicate keys refused.
+
+    YAML 1.1, PyYAML's default, reads yes/no/on/off as booleans, 1:30 as 90 and 0777 as octal; ruamel (YAML 1.2)
+    reads them as strings and decimals. Only the 1.2 forms are resolved here; anything else stays a string, as it
+    would in ruamel (leading-zero integers aside, which no spec field takes).
+    """
+
+    yaml_implicit_resolvers: dict = {}
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
+        hashable = [k for k in keys if isinstance(k, (str, int, float, bool)) or k is None]
+        if len(set(hashable)) != len(hashable):
+            raise yaml.constructor.ConstructorError(None, None, "duplicate key", node.start_mark)
+        return super().construct_mapping(node, deep=deep)
+
+
+for _tag, _pattern, _first in (
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("int", r"^(?:[-+]?(?:0|[1-9][0-9_]*)|0x[0-9a-fA-F_]+)$", "-+0123456789"),
+    ("float", r"^(?:[-+]?(?:\.[0-9_]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
+              r"|\.(?:nan|NaN|NAN))$", "-+.0123456789"),
+    ("timestamp", r"^(?:[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}"
+                  r":[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$", "0123456789"),
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+):
+    _StrictLoader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), list(_first))
+
+
+def fast_mapping(text: str, shown: str) -> Document | None:
+    """One plain mapping parsed by libyaml, or None when anything is unusual (the caller then takes the slow,
+    located path). ruamel is pure Python: on a spec and a taxonomy it was a tenth of the pre-commit budget."""
+    try:
+        docs = [d for d in yaml.load_all(text, Loader=_StrictLoader) if d is not None]
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError):
+        return None
+    if len(docs) != 1 or not isinstance(docs[0], dict):
+        return None
+    return Document(shown, docs[0], text, 0)
 
 
 def read_text(path: Path, display: str | None = None, max_bytes: int = MAX_BYTES) -> str:
@@ -97,10 +158,18 @@ def parse_documents(text: str, shown: str) -> list[Document]:
     return [Document(shown, d, text, i) for i, d in enumerate(docs) if d is not None]
 
 
-def load_mapping(path: Path, display: str | None = None, what: str = "document") -> Document:
-    """A file holding exactly one YAML mapping (a spec, a taxonomy, a runbook)."""
+def load_mapping(path: Path, display: str | None = None, what: str = "document", fast: bool = False) -> Document:
+    """A file holding exactly one YAML mapping (a spec, a taxonomy, a runbook).
+
+    With ``fast``, a well-formed file is parsed by libyaml into plain data (positions computed on demand); a file
+    libyaml or the strict rules refuse goes through ruamel, whose error says where.
+    """
     shown = display or str(path)
     text = read_text(path, shown)
+    if fast and text.strip():
+        doc = fast_mapping(text, shown)
+        if doc is not None:
+            return doc
     return parse_mapping(text, shown, what)
 
 

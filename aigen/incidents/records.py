@@ -25,7 +25,7 @@ from aigen.incidents import regulatory
 from aigen.incidents.schema import DATE, DATE_TIME, INCIDENT_ID, Policy, build_schema
 from aigen.spec import ModelSpec
 from aigen.taxonomy import Taxonomy
-from aigen.yamlio import Document, load_mapping, locate, read_text, type_name, to_plain
+from aigen.yamlio import Document, load_mapping, read_text, type_name, to_plain
 
 RECORD_SUFFIXES = (".json", ".yaml", ".yml")
 _PATTERN_HINTS = {
@@ -49,7 +49,7 @@ class LoadedRecord:
         if self.doc is None:
             pointer = "".join("/" + str(step).replace("~", "~0").replace("/", "~1") for step in loc)
             return 0, 0, pointer or "/"
-        line, col = locate(self.doc.data, loc, want_key=key)
+        line, col = self.doc.locate(loc, want_key=key)
         return line, col, _dotted(loc) or "(top level)"
 
     def problem(self, loc: tuple[Any, ...], message: str, key: bool = False) -> Problem:

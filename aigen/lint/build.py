@@ -69,7 +69,7 @@ def load_lenient_taxonomy(path: Path, config: Config) -> tuple["Taxonomy | None"
     """
     from aigen.schema_errors import validate_document
     from aigen.taxonomy import Taxonomy, default_taxonomy_path, load_taxonomy
-    from aigen.yamlio import load_mapping, locate
+    from aigen.yamlio import load_mapping
 
     shown = config.display(path)
     if not path.is_file():
@@ -88,7 +88,7 @@ def load_lenient_taxonomy(path: Path, config: Config) -> tuple["Taxonomy | None"
     taxonomy, problems = validate_document(doc, Taxonomy)
     for name, itype in (taxonomy.incident_types.items() if taxonomy else ()):
         if itype.default_severity not in taxonomy.severity_levels:
-            line, col = locate(doc.data, ("incident_types", name, "default_severity"))
+            line, col = doc.locate(("incident_types", name, "default_severity"))
             problems.append(Problem(shown, line, col, f"default_severity '{itype.default_severity}' is not a severity "
                                                       f"level ({', '.join(taxonomy.severity_levels)})"))
     return (taxonomy if not problems else None), problems or []

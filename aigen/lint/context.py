@@ -17,7 +17,7 @@ from aigen.errors import InputError, Problem, UsageError
 from aigen.lint import loader, promql
 from aigen.lint.model import Inputs, Rule, Runbook
 from aigen.lint.settings import Settings
-from aigen.yamlio import Document, load_mapping, locate
+from aigen.yamlio import Document, load_mapping
 
 if TYPE_CHECKING:
     from aigen.project import Project
@@ -164,5 +164,5 @@ class LintContext:
         doc = self.taxonomy_doc
         if doc is None:
             return (self.config.display(self.taxonomy_path) if self.taxonomy_path else "taxonomy", 0, 0)
-        line, col = locate(doc.data, loc, want_key=True)
+        line, col = doc.locate(loc, want_key=True)
         return doc.path, line, col

@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from aigen.errors import Problem
-from aigen.yamlio import locate
 
 ID = "cardinality"
 LEVEL = "warning"
@@ -35,7 +34,7 @@ def check(ctx) -> Iterator[Problem]:
         cost = breakdown(plan)
         if cost.total > budget:
             key = "groups" if cost.prediction_series >= cost.feature_bins and loaded.spec.groups else "features"
-            line, col = locate(loaded.doc.data, (key,), want_key=True)
+            line, col = loaded.doc.locate((key,), want_key=True)
             yield Problem(loaded.display, line, col,
                           f"model {plan.model_id} costs about {cost.total:,} series ({cost.feature_bins:,} feature "
                           f"bins, {cost.prediction_series:,} prediction series, {cost.recorded:,} recorded) — over "
