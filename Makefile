@@ -43,6 +43,8 @@ check: $(STAMP)
 # The whole chain a CI job runs: specs valid, generated/ in step, lint clean, every alert proven by promtool,
 # then the test suite.
 test: $(STAMP) tools
+	@# byte-compile once: where PYTHONDONTWRITEBYTECODE is set, every aigen process of the suite would recompile
+	$(BIN)/python -m compileall -q aigen
 	$(BIN)/aigen validate
 	$(BIN)/aigen render --check
 	$(BIN)/aigen lint
