@@ -12,9 +12,12 @@ from aigen.plan import ModelPlan, build
 from aigen.project import Project, load_project
 
 
-def echo_problems(problems: list[Problem]) -> None:
+def echo_problems(problems: list[Problem], summary: bool = False) -> None:
+    """Each problem on stderr as ``path:line:col: message``; with ``summary``, a closing count line."""
     for problem in problems:
         click.echo(str(problem), err=True)
+    if summary and problems:
+        click.echo(f"{len(problems)} problem(s) in {len({p.path for p in problems})} file(s)", err=True)
 
 
 def project_and_plans(paths: list[Path] | None = None, taxonomy: Path | None = None,

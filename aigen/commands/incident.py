@@ -197,8 +197,7 @@ def run_validate(paths: list[Path], quiet: bool = False) -> int:
     ws = workspace()
     loaded, problems = load_and_check(ws, paths or [ws.config.root / DEFAULT_RECORDS])
     if problems:
-        echo_problems(problems)
-        click.echo(f"{len(problems)} problem(s) in {len({p.path for p in problems})} file(s)", err=True)
+        echo_problems(problems, summary=True)
         return EXIT_INVALID
     if not quiet:
         click.echo(f"{len(loaded)} incident record(s) valid")

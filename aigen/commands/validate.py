@@ -16,9 +16,7 @@ def run(paths: list[Path], taxonomy: Path | None = None, quiet: bool = False) ->
     config = load_config(Path.cwd())
     project = load_project(config, paths, taxonomy)
     if project.problems:
-        echo_problems(project.problems)
-        files = len({p.path for p in project.problems})
-        click.echo(f"{len(project.problems)} problem(s) in {files} file(s)", err=True)
+        echo_problems(project.problems, summary=True)
         return EXIT_INVALID
     if not quiet:
         click.echo(f"{len(project.specs)} spec(s) valid against {project.taxonomy_display}")
