@@ -99,14 +99,14 @@ def load_taxonomy(path: Path, display: str | None = None) -> Taxonomy:
                 problems.append(Problem(doc.path, line, col, f"default_severity '{itype.default_severity}' is not a "
                                         f"severity level ({', '.join(taxonomy.severity_levels)})"))
             for i, det in enumerate(itype.detectors):
-                line, col = doc.locate(("incident_types", name, "detectors", i))
                 if det not in DETECTORS:
-                    problems.append(Problem(doc.path, line, col, f"unknown detector '{det}' (known: "
-                                                                 f"{', '.join(sorted(DETECTORS))})"))
+                    message = f"unknown detector '{det}' (known: {', '.join(sorted(DETECTORS))})"
                 elif det in seen:
-                    problems.append(Problem(doc.path, line, col, f"detector '{det}' is already bound to "
-                                                                 f"'{seen[det]}'; bind each detector once"))
-                seen.setdefault(det, name)
+                    message = f"detector '{det}' is already bound to '{seen[det]}'; bind each detector once"
+                else:
+                    seen[det] = name
+                    continue
+                problems.append(Problem(doc.path, *doc.locate(("incident_types", name, "detectors", i)), message))
     if problems:
         raise InputError(problems)
     return taxonomy

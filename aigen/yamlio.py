@@ -15,9 +15,6 @@ import re
 from functools import cached_property
 
 import yaml
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from aigen.errors import InputError, Problem, UsageError
 
@@ -40,7 +37,7 @@ class Document:
 
     @cached_property
     def tree(self) -> Any:
-        if isinstance(self.data, (CommentedMap, CommentedSeq)):
+        if hasattr(self.data, "lc"):  # already ruamel's tree
             return self.data
         docs = [d for d in _yaml().load_all(io.StringIO(self.text)) if d is not None]
         return docs[self.index] if self.index < len(docs) else None
@@ -129,13 +126,24 @@ def _position(raw: bytes, offset: int) -> tuple[int, int]:
     return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1) + 1
 
 
-def _yaml() -> YAML:
+def _yaml() -> Any:
+    # imported here: valid specs and taxonomies take the libyaml path and never need ruamel (pre-commit speed)
+    from ruamel.yaml import YAML
+
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
     return yaml
 
 
-def _yaml_problem(shown: str, exc: YAMLError) -> Problem:
+def _ruamel_error() -> type[Exception]:
+    from ruamel.yaml.error import YAMLError
+
+    return YAMLError
+
+
+def _yaml_problem(shown: str, exc: Exception) -> Problem:
+    from ruamel.yaml.error import MarkedYAMLError
+
     if isinstance(exc, MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(part for part in (exc.context, exc.problem) if part) or str(exc)
@@ -151,7 +159,7 @@ def parse_documents(text: str, shown: str) -> list[Document]:
     """Every document in a (possibly multi-document) YAML stream; empty documents are dropped."""
     try:
         docs = [d for d in _yaml().load_all(io.StringIO(text))]
-    except YAMLError as exc:
+    except _ruamel_error() as exc:
         raise InputError([_yaml_problem(shown, exc)]) from None
     except RecursionError:
         raise InputError([Problem(shown, 0, 0, "invalid YAML: nested too deeply")]) from None
@@ -183,7 +191,7 @@ def parse_mapping(text: str, shown: str, what: str = "document") -> Document:
         line, col = _node_start(docs[1].data)
         raise InputError([Problem(shown, line, col, f"one {what} per file; found a second YAML document here")])
     doc = docs[0]
-    if not isinstance(doc.data, CommentedMap):
+    if not isinstance(doc.data, dict):
         line, col = _node_start(doc.data)
         kind = type_name(doc.data)
         raise InputError([Problem(shown, line, col, f"expected a {what} (a YAML mapping) at the top level, got {kind}")])
@@ -221,18 +229,18 @@ def locate(root: Any, loc: tuple[Any, ...], want_key: bool = False) -> tuple[int
     line, col = _node_start(root)
     for i, step in enumerate(loc):
         last = i == len(loc) - 1
-        if isinstance(node, CommentedMap) and step in node:
+        if isinstance(node, dict) and hasattr(node, "lc") and step in node:
             key_line, key_col = node.lc.key(step)
             val_line, val_col = node.lc.value(step)
             child = node[step]
             if last and want_key:
                 return key_line + 1, key_col + 1
-            if isinstance(child, (CommentedMap, CommentedSeq)) and not last:
+            if hasattr(child, "lc") and isinstance(child, (dict, list)) and not last:
                 line, col = key_line + 1, key_col + 1
             else:
                 line, col = val_line + 1, val_col + 1
             node = child
-        elif isinstance(node, CommentedSeq) and isinstance(step, int) and 0 <= step < len(node):
+        elif isinstance(node, list) and hasattr(node, "lc") and isinstance(step, int) and 0 <= step < len(node):
             item_line, item_col = node.lc.item(step)
             line, col = item_line + 1, item_col + 1
             node = node[step]
