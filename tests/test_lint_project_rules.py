@@ -57,3 +57,36 @@ def test_series_budget_setting_drives_the_cardinality_rule(rendered, aigen):
     (rendered / "aigen.toml").write_text("[lint]\nseries_budget = \"lots\"\n")
     bad = aigen("lint", "specs/models/loan-approval.yaml", cwd=rendered)
     assert bad.returncode == 2 and "series_budget" in bad.stderr
+
+
+def test_manifests_are_checked_by_kubeconform_when_it_is_on_path(rendered, aigen, tmp_path):
+    """kubeconform is not packaged for Debian, so a stand-in proves the subprocess contract: aigen passes the
+    manifests with the shipped schema as -schema-location and reports what kubeconform finds invalid."""
+    import os
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "calls.txt"
+    fake = bin_dir / "kubeconform"
+    fake.write_text("#!/bin/sh\n"
+                    f"printf '%s\\n' \"$@\" > {calls}\n"
+                    "for last; do :; done\n"
+                    "printf '{\"resources\": [{\"filename\": \"%s\", \"kind\": \"PrometheusRule\", '"
+                    "'\"version\": \"monitoring.coreos.com/v1\", \"status\": \"INVALID\", '"
+                    "'\"msg\": \"problem validating schema\"}]}\\n' \"$last\"\n"
+                    "exit 1\n")
+    fake.chmod(0o755)
+    env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    result = aigen("lint", "generated/fraud-detection/prometheusrule.yaml", cwd=rendered, env=env)
+    assert result.returncode == 1
+    assert "manifest-schema kubeconform: PrometheusRule invalid: problem validating schema" in result.stdout
+    args = calls.read_text().split("\n")
+    assert "-strict" in args and "json" in args
+    location = args[args.index("-schema-location") + 1]
+    schema = location.replace("{{.Group}}", "monitoring.coreos.com").replace(
+        "{{.ResourceKind}}_{{.ResourceAPIVersion}}", "prometheusrule_v1")
+    assert json.loads(open(schema).read())["properties"]["spec"]  # the shipped schema, where kubeconform looks
+    assert args[-2].endswith("generated/fraud-detection/prometheusrule.yaml")
+    # without kubeconform on PATH, the schema check alone passes the generated manifest
+    plain = aigen("lint", "generated/fraud-detection/prometheusrule.yaml", cwd=rendered)
+    assert "manifest-schema" not in plain.stdout

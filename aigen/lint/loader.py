@@ -64,8 +64,11 @@ def add_document(inputs: Inputs, doc: Document, linted: bool = True) -> None:
     data = doc.data
     if not isinstance(data, dict):
         return
-    if data.get("kind") == "PrometheusRule" and isinstance(data.get("spec"), dict):
-        _add_groups(inputs, doc, data["spec"].get("groups"))
+    if data.get("kind") == "PrometheusRule":
+        if linted:
+            inputs.manifests.append(doc)
+        if isinstance(data.get("spec"), dict):
+            _add_groups(inputs, doc, data["spec"].get("groups"))
     elif "groups" in data and "kind" not in data:
         _add_groups(inputs, doc, data.get("groups"))
     elif isinstance(data.get("runbook"), dict):

@@ -92,6 +92,7 @@ class Inputs:
     groups: list[RuleGroup] = field(default_factory=list)
     runbooks: list[Runbook] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)  # display path -> text, for inline suppressions
+    manifests: list[Any] = field(default_factory=list)  # PrometheusRule documents (aigen.yamlio.Document)
 
 
 def _str_map(node: Any) -> dict[str, str]:
