@@ -18,6 +18,7 @@ from aigen.taxonomy import Taxonomy
 
 if TYPE_CHECKING:
     from aigen.profile import Profile
+    from aigen.project import Project
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,11 @@ def build(spec: ModelSpec, taxonomy: Taxonomy, config: Config, spec_path: str,
         plan.groups.append(RuleGroup(f"aigen.{spec.model.id}.recording", interval, tuple(records)))
     plan.groups.append(RuleGroup(f"aigen.{spec.model.id}.alerts", interval, tuple(alerts)))
     return plan
+
+
+def build_project(project: "Project") -> list[ModelPlan]:
+    """A plan for every valid spec of a loaded project, in the project's order."""
+    return [build(s.spec, project.taxonomy, project.config, s.display, s.profile) for s in project.specs]
 
 
 def _needs_profile(detector: Detector, profile: "Profile | None") -> str | None:

@@ -78,10 +78,6 @@ class Taxonomy(_Strict):
     def budget(self, severity: str) -> int:
         return self.severity_levels[severity].detection_budget
 
-    def detector_bindings(self) -> dict[str, str]:
-        """detector id -> the incident type it is bound to."""
-        return {det: name for name, itype in self.incident_types.items() for det in itype.detectors}
-
 
 
 

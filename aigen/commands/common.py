@@ -8,7 +8,7 @@ import click
 
 from aigen.config import Config, load_config
 from aigen.errors import Problem
-from aigen.plan import ModelPlan, build
+from aigen.plan import ModelPlan, build_project
 from aigen.project import Project, load_project
 
 
@@ -24,9 +24,4 @@ def project_and_plans(paths: list[Path] | None = None, taxonomy: Path | None = N
                       config: Config | None = None) -> tuple[Project, list[ModelPlan]]:
     config = config or load_config(Path.cwd())
     project = load_project(config, paths, taxonomy)
-    plans = [build(s.spec, project.taxonomy, config, _spec_label(config, s.path), s.profile) for s in project.specs]
-    return project, plans
-
-
-def _spec_label(config: Config, path: Path) -> str:
-    return config.display(path)
+    return project, build_project(project)

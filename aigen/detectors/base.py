@@ -64,8 +64,9 @@ class Timing:
 
     Worst case from onset to firing for a step change: the long window fills with failing samples (at most ``long``),
     then the condition holds for ``for_`` and is seen at the next evaluation (``interval``), plus one more interval
-    for recording rules evaluated in the group before. ``long`` + ``for_`` is kept within 60% of the budget so the
-    alert fires within it with room for scrape delay.
+    for recording rules evaluated in the group before. ``long`` is about 40% of the budget and ``for_`` about 10%
+    (at least two evaluations), and ``long`` shrinks until that worst case fits the budget; `aigen lint`'s
+    detection-latency rule checks the same sum on the rendered rules.
     """
 
     interval: int
@@ -81,9 +82,6 @@ class Timing:
         while long + for_ + 2 * interval > budget and long > 120:
             long -= 60
         return cls(interval=interval, short=min(short, long), long=long, for_=for_)
-
-    def worst_case(self) -> int:
-        return self.long + self.for_ + 2 * self.interval
 
     def w(self, seconds: int) -> str:
         return format_duration(seconds)

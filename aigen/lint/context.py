@@ -20,7 +20,8 @@ from aigen.lint.settings import Settings
 from aigen.yamlio import Document, load_mapping
 
 if TYPE_CHECKING:
-    from aigen.project import Project
+    from aigen.plan import ModelPlan
+    from aigen.project import LoadedSpec, Project
     from aigen.spec import ModelSpec
     from aigen.taxonomy import Taxonomy
 
@@ -149,6 +150,15 @@ class LintContext:
         if not path.is_file():
             return None
         return loader.load_referenced_runbook(path, self.config, self.inputs)
+
+    @cached_property
+    def plans(self) -> list[tuple["LoadedSpec", "ModelPlan"]]:
+        """Each valid spec of the project with its plan, built once for every rule that needs one."""
+        if self.project is None or self.taxonomy is None:
+            return []
+        from aigen.plan import build_project
+
+        return list(zip(self.project.specs, build_project(self.project)))
 
     # --- taxonomy positions --------------------------------------------------------------------------------------
     @cached_property

@@ -26,11 +26,9 @@ def check(ctx) -> Iterator[Problem]:
     if ctx.project is None or ctx.taxonomy is None or not ctx.project.specs:
         return
     from aigen.cardinality import DEFAULT_SERIES_BUDGET, breakdown
-    from aigen.plan import build
 
     budget = ctx.settings.series_budget or DEFAULT_SERIES_BUDGET
-    for loaded in ctx.project.specs:
-        plan = build(loaded.spec, ctx.taxonomy, ctx.config, loaded.display, getattr(loaded, "profile", None))
+    for loaded, plan in ctx.plans:
         cost = breakdown(plan)
         if cost.total > budget:
             key = "groups" if cost.prediction_series >= cost.feature_bins and loaded.spec.groups else "features"

@@ -25,13 +25,11 @@ def check(ctx) -> Iterator[Problem]:
     if not ctx.project_mode or ctx.project is None or ctx.taxonomy is None:
         return
     from aigen.dashboards.check import dashboard_file_problems
-    from aigen.plan import build
 
-    for loaded in ctx.project.specs:
-        path = ctx.config.generated / loaded.spec.model.id / "dashboard.json"
+    for _, plan in ctx.plans:
+        path = ctx.config.generated / plan.model_id / "dashboard.json"
         if not path.is_file():
             continue
-        plan = build(loaded.spec, ctx.taxonomy, ctx.config, loaded.display, getattr(loaded, "profile", None))
         for problem in dashboard_file_problems(plan, path):
             yield Problem(problem.path, problem.line, problem.col, f"{problem.rule}: {problem.message}"
                           if problem.rule else problem.message)
