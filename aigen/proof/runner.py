@@ -118,23 +118,28 @@ def _probe_document(path: Path, doc: dict[str, Any], extend: int = 0,
             interval = group.get("interval", doc.get("evaluation_interval", "1m"))
             extra = [] if extend else list(group.get("promql_expr_test") or [])
             pid = len(probes)
-            if info["kind"] == "healthy":
-                probes[pid] = ("healthy", info)
-                expr = f'sum by (alertname) (count_over_time(ALERTS{{alertstate="firing", aigen_probe!="{pid}"}}[{end}])) or vector(0)'
-            else:
+            if info["kind"] != "healthy":
                 firing = next((a for a in group.get("alert_rule_test", []) if a.get("exp_alerts")), None)
-                labels = dict(firing["exp_alerts"][0].get("exp_labels", {})) if firing else {}
-                info = {**info, "labels": labels}
-                probes[pid] = ("failure", info)
-                matchers = ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if k in ("model_id",) or
-                                     k not in ("severity", "incident_type", "team", "oncall"))
-                expr = (f'min_over_time(timestamp(ALERTS{{alertname="{info["alert"]}", alertstate="firing", '
-                        f'{matchers}{", " if matchers else ""}aigen_probe!="{pid}"}})[{end}:{interval}]) or vector(-1)')
+                info["labels"] = dict(firing["exp_alerts"][0].get("exp_labels", {})) if firing else {}
+            probes[pid] = ("healthy" if info["kind"] == "healthy" else "failure", info)
+            expr = _probe_expr(pid, info, end, interval)
             extra.append({"expr": expr, "eval_time": end, "exp_samples": []})
             group["promql_expr_test"] = extra
         tests.append(group)
     doc["tests"] = tests
     return doc, probes
+
+
+def _probe_expr(pid: int, info: dict, end: str, interval: str) -> str:
+    """Healthy: firing evaluations per alert over the run. Failure: the first evaluation at which the alert fired
+    with the labels the test expects. Both always return a sample, so promtool always prints one."""
+    if info["kind"] == "healthy":
+        return (f'sum by (alertname) (count_over_time(ALERTS{{alertstate="firing", aigen_probe!="{pid}"}}[{end}]))'
+                f" or vector(0)")
+    labels = {**info["labels"], "alertname": info["alert"], "alertstate": "firing"}
+    matchers = ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    return (f'min_over_time(timestamp(ALERTS{{{matchers}, aigen_probe!="{pid}"}})[{end}:{interval}])'
+            f" or vector(-1)")
 
 
 EXTEND = re.compile(r"^(?P<head>.*?)x(?P<n>\d+)$")
