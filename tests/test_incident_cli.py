@@ -74,13 +74,21 @@ def test_new_numbers_after_existing_records_and_never_overwrites(project: Path, 
     assert target.read_text(encoding="utf-8") == "{}"
 
 
-def test_a_resent_alert_group_does_not_open_a_second_record(project: Path, aigen) -> None:
+def test_one_record_per_incident_not_per_alert_group(project: Path, aigen) -> None:
+    """Keyed on model and incident type (issue 11): a re-sent incident writes nothing; another type in the same
+    Alertmanager group is another incident and gets its own record."""
     alert = str(write(project / "alert.json", fraud_payload()))
     assert aigen("incident", "new", "--alert", alert, "-o", "incidents/a.json", cwd=project).returncode == 0
     again = aigen("incident", "new", "--alert", alert, "-o", "incidents/b.json", cwd=project)
-    assert (again.returncode, again.stderr) == (0, "aigen: incidents/a.json already records this alert group and is "
+    assert (again.returncode, again.stderr) == (0, "aigen: incidents/a.json already records this incident and is "
                                                    "not resolved; nothing written\n")
     assert not (project / "incidents" / "b.json").exists()
+    other = critical_payload()
+    assert other["groupKey"] == fraud_payload()["groupKey"]
+    write(project / "other.json", other)
+    assert aigen("incident", "new", "--alert", "other.json", "-o", "incidents/c.json", cwd=project).returncode == 0
+    assert json.loads((project / "incidents" / "c.json").read_text(encoding="utf-8"))["incident_type"] == \
+        "data_pipeline_corruption"
 
 
 def test_payload_from_stdin(project: Path, aigen) -> None:
