@@ -28,7 +28,7 @@ from typing import Any
 from aigen.errors import InputError
 from aigen.incidents.durable import Journal, exclusive_lock
 from aigen.incidents.from_alerts import clip, parse_payload
-from aigen.incidents.store import RecordBug, RecordStore
+from aigen.incidents.store import Log, RecordBug, RecordStore
 
 MAX_BODY = 4 * 1024 * 1024  # Alertmanager sends every alert of a group; 4 MiB holds thousands
 READ_TIMEOUT_SECONDS = 10  # a client that stops sending mid-body releases its thread
@@ -51,6 +51,7 @@ class Receiver:
     store: RecordStore
     journal: Journal
     token: str | None = None
+    log: Log = log
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def authorised(self, header: str | None) -> bool:
@@ -76,7 +77,7 @@ class Receiver:
             written = self.store.apply(payload)
         except (RecordBug, OSError) as exc:
             # 500: Alertmanager retries, and the journal keeps the payload for the next start in any case
-            log("error", "payload.kept", journal=entry.name, error=clip(str(exc), 2000))
+            self.log("error", "payload.kept", journal=entry.name, error=clip(str(exc), 2000))
             return 500, {"error": "the payload is journaled but could not be applied; see the server log"}
         self.journal.done(entry)
         return 200, {"written": written}
@@ -87,10 +88,10 @@ class Receiver:
             try:
                 payload = parse_payload(json.loads(entry.read_bytes()), entry.name)
             except (ValueError, UnicodeDecodeError, InputError, OSError) as exc:
-                log("error", "journal.unreadable", journal=entry.name, error=clip(str(exc), 500))
+                self.log("error", "journal.unreadable", journal=entry.name, error=clip(str(exc), 500))
                 continue
             status, answer = self._apply(entry, payload)
-            log("info" if status == 200 else "error", "journal.replayed", journal=entry.name, **answer)
+            self.log("info" if status == 200 else "error", "journal.replayed", journal=entry.name, **answer)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -131,12 +132,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
-        log("info" if status == 200 else "warning", "request", method=self.command, path=clip(self.path, 200),
+        self.server.receiver.log("info" if status == 200 else "warning", "request", method=self.command, path=clip(self.path, 200),
             status=status, client=self.client_address[0], **answer)
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Requests are logged by _answer, with what was decided."""
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's signature
         """http.server's own messages (malformed request lines, timeouts) go to the structured log too."""
-        log("warning", "http", message=clip(format % args, 500))
+        self.server.receiver.log("warning", "http", message=clip(format % args, 500))
 
 
 class Server(http.server.ThreadingHTTPServer):
