@@ -90,6 +90,8 @@ def load_payload(path: Path, shown: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError([Problem(shown, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}")]) from None
+    except RecursionError:
+        raise InputError([Problem(shown, 0, 0, "invalid payload: JSON nested too deeply")]) from None
 
 
 def active_record_for(key: tuple[str, str], folders: list[Path]) -> Path | None:

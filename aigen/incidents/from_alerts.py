@@ -115,7 +115,7 @@ def _alert(i: int, item: Any, bad: Any) -> FiredAlert | None:
     labels, annotations = _strings(item.get("labels")), _strings(item.get("annotations", {}))
     starts, ends = _time(item.get("startsAt")), _time(item.get("endsAt"))
     ok = True
-    if labels is None or "alertname" not in labels:
+    if labels is None or not labels.get("alertname"):
         bad(f"{where}/labels", "expected an object of string labels with an alertname")
         ok = False
     if annotations is None:
@@ -175,12 +175,17 @@ def resolve_plan(payload: Payload, plans: list[ModelPlan], taxonomy: Taxonomy, s
     by_id = {p.model_id: p for p in plans}
     checks = (("model_id", list(by_id)), ("incident_type", list(taxonomy.incident_types)),
               ("severity", list(taxonomy.severity_levels)))
-    problems = [Problem(shown, 0, 0, f"{where}/{label}: {json.dumps(alert.labels.get(label))} is not one of "
+    problems = [Problem(shown, 0, 0, f"{where}/{label}: {_shown(alert.labels.get(label))} is not one of "
                                      f"{', '.join(known)} (a model of this project, a taxonomy type or level)")
                 for label, known in checks if alert.labels.get(label) not in known]
     if problems:
         raise InputError(problems)
     return by_id[alert.labels["model_id"]]
+
+
+def _shown(value: str | None) -> str:
+    """A label value quoted for a message, bounded: messages land in logs and terminals."""
+    return json.dumps(value if value is None else clip(value, 200))
 
 
 def window(payload: Payload, now: datetime) -> tuple[datetime, datetime]:

@@ -81,6 +81,8 @@ def load_record(path: Path, display: str | None = None) -> LoadedRecord:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError([Problem(shown, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}")]) from None
+        except RecursionError:
+            raise InputError([Problem(shown, 0, 0, "invalid record: JSON nested too deeply")]) from None
         if not isinstance(data, dict):
             raise InputError([Problem(shown, 0, 0, f"expected an incident record (a JSON object), got "
                                                    f"{type_name(data)}")])

@@ -65,6 +65,8 @@ class Receiver:
             payload = parse_payload(json.loads(body), "payload")
         except (ValueError, UnicodeDecodeError) as exc:
             return 400, {"error": f"not JSON: {clip(str(exc), 200)}"}
+        except RecursionError:
+            return 400, {"error": "not an Alertmanager payload: JSON nested too deeply"}
         except InputError as exc:
             return 400, {"error": "not an Alertmanager webhook payload (version 4)",
                          "problems": [clip(p.message, 500) for p in exc.problems[:20]]}
@@ -87,7 +89,7 @@ class Receiver:
         for entry in self.journal.pending():
             try:
                 payload = parse_payload(json.loads(entry.read_bytes()), entry.name)
-            except (ValueError, UnicodeDecodeError, InputError, OSError) as exc:
+            except (ValueError, UnicodeDecodeError, RecursionError, InputError, OSError) as exc:
                 self.log("error", "journal.unreadable", journal=entry.name, error=clip(str(exc), 500))
                 continue
             status, answer = self._apply(entry, payload)

@@ -127,7 +127,7 @@ class RecordStore:
             return resolve_plan(dataclasses.replace(payload, alerts=[alert]), self.plans, self.checker.taxonomy,
                                 "payload")
         except InputError as exc:
-            self.log("warning", "alert.skipped", fingerprint=alert.fingerprint, alertname=alert.name,
+            self.log("warning", "alert.skipped", fingerprint=clip(alert.fingerprint, 64), alertname=clip(alert.name, 200),
                      reasons=[p.message for p in exc.problems])
             return None
 
