@@ -217,3 +217,58 @@ def test_bearer_token_and_body_limit(server: str, project: Path) -> None:
     assert list((project / "incidents").glob("*.json")) == []
     assert post(server, body, {"Authorization": "Bearer s3cret"}) == 200
     assert [p.name for p in (project / "incidents").glob("*.json")] == ["AI-INC-2026-0001.json"]
+
+
+# ---------------------------------------------------------------- onset, version and impact from a real Prometheus
+
+T0 = 1776841200  # 2026-04-22T07:00:00Z
+BREAK = T0 + 70 * 60  # 08:10:00Z: merchant_category_code starts arriving null
+
+
+def _broken_feature_history() -> list[str]:
+    """Two hours at 30 s: the null share crosses its threshold at BREAK, a canary version serves throughout,
+    80 predictions a minute, of which 20 a minute without the feature once it broke."""
+    lines = ["# TYPE aigen_null_share gauge", "# TYPE model_info gauge", "# TYPE model_predictions counter",
+             "# TYPE model_feature_bin counter"]
+    model = 'model_id="fraud-detection"'
+    for i in range(0, 2 * 3600 // 30 + 1):
+        at = T0 + 30 * i
+        broken = max(0, (at - BREAK) // 30)
+        lines += [f'aigen_null_share{{{model}}} {0.9 if at >= BREAK else 0.01} {at}',
+                  f'model_info{{{model},version="4.2.0-canary"}} 1 {at}',
+                  f"model_predictions_total{{{model}}} {40 * i} {at}",
+                  f'model_feature_bin_total{{{model},feature="merchant_category_code",bin="__missing__"}} '
+                  f"{10 * broken} {at}"]
+    return lines
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> Iterator[str]:
+    from prometheus_tsdb import backfill, prometheus_on
+
+    with prometheus_on(tmp_path, backfill(tmp_path, _broken_feature_history())) as url:
+        yield url
+
+
+def test_onset_version_and_impact_come_from_prometheus(project: Path, checker: RecordChecker, log: Log,
+                                                       history: str) -> None:
+    from aigen.incidents.store import Prometheus
+
+    receiver = make_receiver(project, checker, log)
+    receiver.store.prometheus = Prometheus(history, step_seconds=30)
+    missing = alert("AIModelFeatureMissing", "f1", "2026-04-22T08:12:00Z", incident_type="data_pipeline_corruption",
+                    feature="merchant_category_code")
+    missing["generatorURL"] = ("http://prometheus:9090/graph?g0.expr=" + urllib.parse.quote(
+        'aigen_null_share{model_id="fraud-detection"} > 0.5') + "&g0.tab=1")
+    send(receiver, missing)
+    (record,) = records(receiver)
+    assert record["estimates"]["onset_at"] == "2026-04-22T08:10:00Z"  # 2 minutes before it fired
+    assert (record["timeline"][0]["time"], record["timeline"][0]["kind"]) == ("2026-04-22T08:10:00Z", "onset")
+    assert record["model_version"] == "4.2.0-canary"  # what served, although the spec does not list it
+    assert [e["model_version"] for e in log.events if e["event"] == "version.unknown"] == ["4.2.0-canary"]
+    send(receiver, {**missing, "status": "resolved", "endsAt": "2026-04-22T08:40:00Z"})
+    (record,) = records(receiver)
+    # 30 minutes from onset to resolution: 80 predictions a minute served, 20 a minute without the feature
+    assert record["impact"] == {"affected_predictions": 2400, "failing_predictions": 600}
+    assert "from onset" in record["estimates"]["affected_predictions_method"]
+    assert_valid(checker, record)
