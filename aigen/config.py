@@ -56,7 +56,8 @@ def _alertmanager(raw: Any, source: Path | None) -> AlertmanagerConfig:
         raise UsageError(f"{where}: expected a table")
     unknown = sorted(set(raw) - _ALERTMANAGER_KEYS)
     if unknown:
-        raise UsageError(f"{where}: unknown setting(s): {', '.join(unknown)} (known: {', '.join(sorted(_ALERTMANAGER_KEYS))})")
+        raise UsageError(f"{where}: unknown setting(s): {', '.join(unknown)} "
+                         f"(known: {', '.join(sorted(_ALERTMANAGER_KEYS))})")
     webhooks = raw.get("webhooks", {})
     if not isinstance(webhooks, dict):
         raise UsageError(f"{where}.webhooks: expected a table of receiver name = URL")

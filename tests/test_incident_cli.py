@@ -289,3 +289,14 @@ def test_actions_lists_overdue_first_and_flags_repeated_root_causes(project: Pat
         ("2026-04-26", "in_progress"), ("2026-04-29", "in_progress"), ("2026-05-20", "open"), ("2026-04-25", "completed")]
     assert not any(a["overdue"] for a in data["actions"])
     assert aigen("incident", "actions", "nowhere", cwd=project).returncode == 2
+
+
+def test_validate_strict_notes_versions_the_spec_no_longer_lists(project: Path, aigen) -> None:
+    seed = json.loads((DATA / "seed-record.json").read_text(encoding="utf-8"))
+    seed.update(post_incident_review="reviews/r.yaml", model_version="3.9.0")
+    write(project / "old.json", seed)
+    plain = aigen("incident", "validate", "old.json", cwd=project)
+    assert (plain.returncode, plain.stderr) == (0, "")
+    strict = aigen("incident", "validate", "--strict", "old.json", cwd=project)
+    assert strict.returncode == 0 and strict.stderr.startswith(
+        'old.json: /model_version: warning: "3.9.0" is not a version the spec of fraud-detection lists now')

@@ -82,33 +82,45 @@ class Serve:
         return [json.loads(line) for line in self.log.read_text(encoding="utf-8").splitlines()]
 
 
+TOKEN = "t0ken-for-the-test"
+
+
 @pytest.fixture
-def serve(project: Path, tmp_path: Path) -> Iterator[Serve]:
-    server = Serve(project, tmp_path / "serve.log").start()
+def token_file(tmp_path: Path) -> Path:
+    path = tmp_path / "records-token"
+    path.write_text(TOKEN + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def serve(project: Path, tmp_path: Path, token_file: Path) -> Iterator[Serve]:
+    server = Serve(project, tmp_path / "serve.log", extra=[f"--token-file={token_file}"]).start()
     try:
         yield server
     finally:
         server.stop()
 
 
-def am_config(project: Path, serve_url: str, dest: Path) -> Path:
-    """The configuration aigen renders for the project, records pointed at serve through aigen.toml; the test's
-    copy groups by model only and flushes every second."""
-    (project / "aigen.toml").write_text(f'[alertmanager]\nrecords_url = "{serve_url}/"\n', encoding="utf-8")
+def am_config(project: Path, serve_url: str, token_file: Path, dest: Path) -> Path:
+    """The configuration aigen renders for the project, records pointed at serve (with its token) through
+    aigen.toml; the test's copy groups by model only and flushes every second."""
+    (project / "aigen.toml").write_text(f'[alertmanager]\nrecords_url = "{serve_url}/"\n'
+                                        f'records_credentials_file = "{token_file}"\n', encoding="utf-8")
     _, plans = project_and_plans(config=load_config(project))
     (artifact,) = alertmanager_renderer.render(plans, RenderEnv(None))
     config = yaml.safe_load(artifact.text)
     (records,) = [r for r in config["receivers"] if r["name"] == "aigen-incident-records"]
-    assert records["webhook_configs"][0] == {"url": f"{serve_url}/", "send_resolved": True, "max_alerts": 0}
+    assert records["webhook_configs"][0] == {"url": f"{serve_url}/", "send_resolved": True, "max_alerts": 0,
+                                             "http_config": {"authorization": {"credentials_file": str(token_file)}}}
     config["route"].update(group_by=["model_id"], group_wait="1s", group_interval="1s")
     dest.write_text(yaml.safe_dump(config), encoding="utf-8")
     return dest
 
 
 @pytest.fixture
-def alertmanager(project: Path, serve: Serve, tmp_path: Path) -> Iterator[str]:
+def alertmanager(project: Path, serve: Serve, token_file: Path, tmp_path: Path) -> Iterator[str]:
     port = free_port()
-    config = am_config(project, serve.url, tmp_path / "am.yaml")
+    config = am_config(project, serve.url, token_file, tmp_path / "am.yaml")
     proc = subprocess.Popen([ALERTMANAGER, f"--config.file={config}", f"--storage.path={tmp_path / 'am-data'}",
                              f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -154,8 +166,9 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def post(url: str, body: bytes) -> tuple[int, dict]:
-    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
+def post(url: str, body: bytes, token: str = TOKEN) -> tuple[int, dict]:
+    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json",
+                                                                             "Authorization": f"Bearer {token}"})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read())
@@ -191,13 +204,28 @@ def test_live_alertmanager_one_record_per_incident_resolution_restart_and_malfor
     assert "resolved_at" not in found["model_performance_degradation"]
     assert list((folder / ".aigen-serve" / "journal").iterdir()) == []  # every accepted payload applied
 
-    # a malformed post is refused and changes nothing
+    # a malformed or unauthenticated post is refused and changes nothing
     before = snapshot(folder)
+    status, answer = post(serve.url, (project / "incidents" / "AI-INC-2026-0001.json").read_bytes(), token="guess")
+    assert (status, answer) == (401, {"error": "missing or wrong bearer token"})
     status, answer = post(serve.url, b'{"version": "4", "alerts": [')
     assert status == 400 and answer["error"].startswith("not JSON")
     status, answer = post(serve.url, json.dumps({"version": "3", "alerts": []}).encode())
     assert (status, answer["problems"]) == (400, ['/version: "3": aigen reads Alertmanager webhook payloads of '
                                                   'version "4"', "/alerts: expected a non-empty list of alerts"])
     assert snapshot(folder) == before
-    assert [e["status"] for e in serve.events() if e["event"] == "request"][-2:] == [400, 400]
+    assert [e["status"] for e in serve.events() if e["event"] == "request"][-3:] == [401, 400, 400]
     assert aigen("incident", "validate", "incidents", cwd=project).returncode == 0
+
+
+def test_serve_refuses_a_busy_folder_a_bad_address_and_a_token_on_the_command_line(
+        project: Path, serve: Serve, aigen, tmp_path: Path) -> None:
+    second = aigen("incident", "serve", "--listen", "127.0.0.1:0", cwd=project, timeout=30)
+    assert (second.returncode, second.stderr.strip()) == (
+        2, f"aigen: {project / 'incidents'}: another `aigen incident serve` already writes these records")
+    bad = aigen("incident", "serve", "--listen", "localhost", "--records", "other", cwd=project, timeout=30)
+    assert bad.returncode == 2 and "expected HOST:PORT" in bad.stderr
+    assert aigen("incident", "serve", "--token", "x", cwd=project, timeout=30).returncode == 2  # no such option
+    (tmp_path / "empty").write_text("\n", encoding="utf-8")
+    empty = aigen("incident", "serve", "--token-file", str(tmp_path / "empty"), "--records", "other", cwd=project)
+    assert (empty.returncode, empty.stderr.strip()) == (2, f"aigen: {tmp_path / 'empty'}: the token file is empty")

@@ -165,7 +165,6 @@ class Inputs:
     plan: ModelPlan
     incident_id: str
     affected_predictions: int | None = None
-    model_version: str | None = None  # as the serving side reported it; else the alert's label, else the spec's
 
 
 def resolve_plan(payload: Payload, plans: list[ModelPlan], taxonomy: Taxonomy, shown: str) -> ModelPlan:
@@ -210,8 +209,7 @@ def build_record(payload: Payload, inputs: Inputs) -> dict[str, Any]:
         "severity": severity,
         "status": "open",
         "model_id": plan.model_id,
-        "model_version": clip(inputs.model_version or alert.labels.get("model_version")
-                              or plan.spec.model.versions.current),
+        "model_version": clip(alert.labels.get("model_version") or plan.spec.model.versions.current),
         "detected_at": utc_text(detected),
         "detected_by": clip(alert.name),
         "response_due_at": utc_text(detected + timedelta(seconds=level.response_seconds)),

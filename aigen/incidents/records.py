@@ -112,8 +112,8 @@ class RecordChecker:
         known = self.versions.get(model) if isinstance(model, str) else None
         if not known or not isinstance(version, str) or version in known:
             return []
-        found = record.problem(("model_version",), f"warning: {json.dumps(version)} is not a version the spec of {model} "
-                                                   f"lists now ({', '.join(known)}); expected for an incident older "
+        found = record.problem(("model_version",), f"warning: {json.dumps(version)} is not a version the spec of "
+                                                   f"{model} lists now ({', '.join(known)}); expected for an incident older "
                                                    f"than the spec, else check what was serving")
         return [dataclasses.replace(found, level="warning")]
 

@@ -79,7 +79,8 @@ def _object(properties: dict[str, Any], required: Iterable[str] = (), extra: boo
 def _impact() -> dict[str, Any]:
     return _object({
         "affected_predictions": {"type": "integer", "minimum": 0, "description": "Predictions served during the "
-                                 "incident window (increase(model_predictions_total) from onset, else detection, to resolution)."},
+                                 "incident window (increase(model_predictions_total) from onset, else detection, to "
+                                 "resolution)."},
         "false_positive_increase": _text(),
         "user_impact": _text(),
         "financial_impact_estimate": _text(),

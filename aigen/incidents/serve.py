@@ -134,8 +134,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
-        self.server.receiver.log("info" if status == 200 else "warning", "request", method=self.command, path=clip(self.path, 200),
-            status=status, client=self.client_address[0], **answer)
+        self.server.receiver.log("info" if status == 200 else "warning", "request", method=self.command,
+                                 path=clip(self.path, 200), status=status, client=self.client_address[0], **answer)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Requests are logged by _answer, with what was decided."""
@@ -159,7 +159,11 @@ def run(receiver: Receiver, folder: Path, host: str, port: int) -> None:
     try:
         receiver.replay()
         server = Server((host, port), receiver)
-        stop = lambda *_: threading.Thread(target=server.shutdown, daemon=True).start()  # noqa: E731
+
+        def stop(*_: object) -> None:
+            # shutdown() waits for serve_forever to return, so it cannot run in the signal handler's own thread
+            threading.Thread(target=server.shutdown, daemon=True).start()
+
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         bound_host, bound_port = server.server_address[:2]

@@ -87,7 +87,8 @@ class Prometheus:
                 f"(from {since})")
         feature = alert.labels.get("feature")
         if alert.name == MISSING_FEATURE_ALERT and feature:
-            failing = self._ask(log, prom.missing_feature_predictions, self.url, record["model_id"], feature, start, end)
+            failing = self._ask(log, prom.missing_feature_predictions, self.url, record["model_id"], feature,
+                                start, end)
             if failing is not None:
                 record.setdefault("impact", {})["failing_predictions"] = failing
                 estimates["failing_predictions_method"] = clip(
@@ -127,14 +128,17 @@ class RecordStore:
             return resolve_plan(dataclasses.replace(payload, alerts=[alert]), self.plans, self.checker.taxonomy,
                                 "payload")
         except InputError as exc:
-            self.log("warning", "alert.skipped", fingerprint=clip(alert.fingerprint, 64), alertname=clip(alert.name, 200),
+            self.log("warning", "alert.skipped", fingerprint=clip(alert.fingerprint, 64),
+                     alertname=clip(alert.name, 200),
                      reasons=[p.message for p in exc.problems])
             return None
 
     def _take(self, payload: Payload, alert: FiredAlert, plan: ModelPlan) -> str | None:
+        """Open or update the alert's record; the record's file name, or None when nothing changed."""
         path, data = self._find(alert)
         if path is None:
-            path, data, before = *self._open(payload, alert, plan), []
+            path, data = self._open(payload, alert, plan)
+            before = []
         else:
             before = self.checker.check(LoadedRecord(path.name, data))
             was_resolved = "resolved_at" in data
@@ -160,13 +164,11 @@ class RecordStore:
 
     def _open(self, payload: Payload, alert: FiredAlert, plan: ModelPlan) -> tuple[Path, dict[str, Any]]:
         incident_id = next_incident_id(alert.starts_at.year, [self.folder])
-        probe: dict[str, Any] = {"model_id": plan.model_id, "detected_by": alert.name}
-        version = self.prometheus.opened(probe, alert, self.log) if self.prometheus else None
-        record = build_record(dataclasses.replace(payload, alerts=[alert]), Inputs(plan, incident_id,
-                                                                                  model_version=version))
-        for entry in probe.get("timeline", []):
-            lifecycle.insert(record, entry)
-        record["estimates"] = {**probe.get("estimates", {}), "model_version_method": _version_method(version, alert)}
+        record = build_record(dataclasses.replace(payload, alerts=[alert]), Inputs(plan, incident_id))
+        version = self.prometheus.opened(record, alert, self.log) if self.prometheus else None
+        if version is not None:
+            record["model_version"] = clip(version)
+        record.setdefault("estimates", {})["model_version_method"] = _version_method(version, alert)
         if version is not None and version not in self.checker.versions.get(plan.model_id, [version]):
             self.log("warning", "version.unknown", model_id=plan.model_id, model_version=version,
                      note="recorded as seen; the spec does not list it")

@@ -126,7 +126,8 @@ def render(plans: list[ModelPlan], env: RenderEnv) -> list[Artifact]:
     if not plans:
         return []
     sources = ", ".join(sorted(p.spec_path for p in plans))
-    note = ("# Webhook URLs come from [tool.aigen.alertmanager]; aigen-incident-records posts to `aigen incident serve`.\n"
+    note = ("# Webhook URLs come from [tool.aigen.alertmanager]; aigen-incident-records posts to\n"
+            "# `aigen incident serve`.\n"
             "# Receivers without a URL there are named placeholders: give them pagerduty_configs / email_configs,\n"
             "# or merge `route` and `inhibit_rules` into your own configuration.\n")
     return [Artifact("alertmanager/alertmanager.yaml", header(f"{sources} and the taxonomy") + note
