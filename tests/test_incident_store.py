@@ -272,3 +272,11 @@ def test_onset_version_and_impact_come_from_prometheus(project: Path, checker: R
     assert record["impact"] == {"affected_predictions": 2400, "failing_predictions": 600}
     assert "from onset" in record["estimates"]["affected_predictions_method"]
     assert_valid(checker, record)
+
+
+def test_a_journal_that_cannot_be_written_refuses_the_payload(receiver: Receiver, log: Log, tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("", encoding="utf-8")
+    receiver.journal.folder = blocked  # writing inside it fails as a full or read-only disk would, even for root
+    assert send(receiver, alert())[0] == 503
+    assert records(receiver) == [] and [e["event"] for e in log.events] == ["journal.failed"]

@@ -71,7 +71,11 @@ class Receiver:
             return 400, {"error": "not an Alertmanager webhook payload (version 4)",
                          "problems": [clip(p.message, 500) for p in exc.problems[:20]]}
         with self.lock:
-            entry = self.journal.append(body)
+            try:
+                entry = self.journal.append(body)
+            except OSError as exc:  # a full or read-only disk: refuse, so Alertmanager retries
+                self.log("error", "journal.failed", error=clip(str(exc), 500))
+                return 503, {"error": "cannot journal the payload; nothing written"}
             return self._apply(entry, payload)
 
     def _apply(self, entry: Path, payload: Any) -> tuple[int, dict[str, Any]]:
@@ -151,6 +155,10 @@ class Server(http.server.ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], receiver: Receiver) -> None:
         super().__init__(address, Handler)
         self.receiver = receiver
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A bug while handling a request: one structured line instead of socketserver's traceback on stderr."""
+        self.receiver.log("error", "internal", client=str(client_address[0]), error=clip(repr(sys.exc_info()[1]), 2000))
 
 
 def run(receiver: Receiver, folder: Path, host: str, port: int) -> None:
