@@ -28,7 +28,7 @@ from aigen.render import RenderEnv
 from aigen.render import alertmanager as alertmanager_renderer
 
 ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
-DEADLINE_SECONDS = 30
+DEADLINE_SECONDS = 60  # generous: the suite shares two cores with other suites
 
 
 def wait_for(what: str, check: Callable[[], Any], seconds: float = DEADLINE_SECONDS) -> Any:
