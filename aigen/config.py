@@ -15,10 +15,17 @@ Every key is optional:
     [tool.aigen.lint]                   # used by `aigen lint`
     disable = ["rule-id"]
     levels = { rule-id = "warning" }
+
+    [tool.aigen.alertmanager]           # webhook URLs of the generated alertmanager.yaml
+    records_url = "http://127.0.0.1:9099/"           # where `aigen incident serve` listens
+    records_credentials_file = "/etc/alertmanager/aigen-token"   # bearer token Alertmanager sends (optional)
+    webhooks = { ml-platform-oncall = "https://..." }             # receiver name -> webhook URL
+    retention = "120h"                  # Alertmanager's --data.retention: no repeat_interval may exceed it
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +35,44 @@ from aigen.durations import parse_duration
 from aigen.errors import UsageError
 
 _KEYS = {"specs", "taxonomy", "generated", "runbook_base_url", "dashboard_base_url", "rules_namespace", "rule_labels",
-         "evaluation_interval", "lint", "docs"}
+         "evaluation_interval", "lint", "docs", "alertmanager"}
+_ALERTMANAGER_KEYS = {"records_url", "records_credentials_file", "webhooks", "retention"}
+
+
+@dataclass(frozen=True)
+class AlertmanagerConfig:
+    """Where the generated Alertmanager configuration sends notifications, so it runs without hand edits."""
+
+    records_url: str = "http://127.0.0.1:9099/"
+    records_credentials_file: str | None = None
+    webhooks: dict[str, str] = field(default_factory=dict)
+    retention_seconds: int = 120 * 3600  # Alertmanager's default --data.retention
+
+
+def _alertmanager(raw: Any, source: Path | None) -> AlertmanagerConfig:
+    """The [tool.aigen.alertmanager] table, checked key by key (URLs must be http(s): they end up in YAML)."""
+    where = f"{source}: alertmanager"
+    if not isinstance(raw, dict):
+        raise UsageError(f"{where}: expected a table")
+    unknown = sorted(set(raw) - _ALERTMANAGER_KEYS)
+    if unknown:
+        raise UsageError(f"{where}: unknown setting(s): {', '.join(unknown)} "
+                         f"(known: {', '.join(sorted(_ALERTMANAGER_KEYS))})")
+    webhooks = raw.get("webhooks", {})
+    if not isinstance(webhooks, dict):
+        raise UsageError(f"{where}.webhooks: expected a table of receiver name = URL")
+    for key, url in [("records_url", raw.get("records_url", AlertmanagerConfig.records_url)),
+                     *((f"webhooks.{k}", v) for k, v in webhooks.items())]:
+        if not isinstance(url, str) or not re.fullmatch(r"https?://[^\s]+", url):
+            raise UsageError(f"{where}.{key}: {url!r} is not an http(s) URL")
+    try:
+        retention = parse_duration(str(raw.get("retention", "120h")))
+    except ValueError as exc:
+        raise UsageError(f"{where}.retention: {exc}") from None
+    credentials = raw.get("records_credentials_file")
+    return AlertmanagerConfig(raw.get("records_url", AlertmanagerConfig.records_url),
+                              None if credentials is None else str(credentials),
+                              {str(k): v for k, v in sorted(webhooks.items())}, retention)
 
 
 @dataclass(frozen=True)
@@ -44,6 +88,7 @@ class Config:
     rule_labels: dict[str, str] = field(default_factory=dict)
     evaluation_interval: int = 30
     lint: dict[str, Any] = field(default_factory=dict)
+    alertmanager: AlertmanagerConfig = field(default_factory=AlertmanagerConfig)
     source: Path | None = None
 
     def display(self, path: Path) -> str:
@@ -108,5 +153,6 @@ def load_config(start: Path | None = None) -> Config:
         rule_labels={str(k): str(v) for k, v in dict(raw.get("rule_labels", {})).items()},
         evaluation_interval=interval,
         lint=dict(raw.get("lint", {})),
+        alertmanager=_alertmanager(raw.get("alertmanager", {}), source),
         source=source,
     )

@@ -5,10 +5,7 @@ from __future__ import annotations
 import copy
 import http.server
 import json
-import socket
-import subprocess
 import threading
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -16,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from prometheus_tsdb import backfill, prometheus_on
 
 DATA = Path(__file__).parent / "data" / "incidents"
 
@@ -74,13 +72,21 @@ def test_new_numbers_after_existing_records_and_never_overwrites(project: Path, 
     assert target.read_text(encoding="utf-8") == "{}"
 
 
-def test_a_resent_alert_group_does_not_open_a_second_record(project: Path, aigen) -> None:
+def test_one_record_per_incident_not_per_alert_group(project: Path, aigen) -> None:
+    """Keyed on model and incident type (issue 11): a re-sent incident writes nothing; another type in the same
+    Alertmanager group is another incident and gets its own record."""
     alert = str(write(project / "alert.json", fraud_payload()))
     assert aigen("incident", "new", "--alert", alert, "-o", "incidents/a.json", cwd=project).returncode == 0
     again = aigen("incident", "new", "--alert", alert, "-o", "incidents/b.json", cwd=project)
-    assert (again.returncode, again.stderr) == (0, "aigen: incidents/a.json already records this alert group and is "
+    assert (again.returncode, again.stderr) == (0, "aigen: incidents/a.json already records this incident and is "
                                                    "not resolved; nothing written\n")
     assert not (project / "incidents" / "b.json").exists()
+    other = critical_payload()
+    assert other["groupKey"] == fraud_payload()["groupKey"]
+    write(project / "other.json", other)
+    assert aigen("incident", "new", "--alert", "other.json", "-o", "incidents/c.json", cwd=project).returncode == 0
+    assert json.loads((project / "incidents" / "c.json").read_text(encoding="utf-8"))["incident_type"] == \
+        "data_pipeline_corruption"
 
 
 def test_payload_from_stdin(project: Path, aigen) -> None:
@@ -177,43 +183,21 @@ def test_prometheus_fills_affected_predictions_over_the_incident_window(project:
                                                              "AIModelConfidenceLow resolved"]
 
 
-def _backfill(folder: Path) -> Path:
-    """Two hours of model_predictions_total, 80 predictions a minute, as promtool backfills it into a TSDB."""
-    start = 1776841200  # 2026-04-22T07:00:00Z
+def _predictions(start: int, minutes: int) -> list[str]:
+    """model_predictions_total, 80 predictions a minute from ``start`` (unix seconds), one sample a minute."""
     lines = ["# HELP model_predictions_total Predictions served.", "# TYPE model_predictions_total counter"]
-    for i in range(5 * 60 + 1):
+    for i in range(minutes + 1):
         for outcome, per_minute in (("flagged", 20), ("legit", 60)):
             lines.append(f'model_predictions_total{{model_id="fraud-detection",outcome="{outcome}"}} '
                          f"{i * per_minute} {start + i * 60}")
-    (folder / "data.om").write_text("\n".join([*lines, "# EOF"]) + "\n", encoding="utf-8")
-    subprocess.run(["promtool", "tsdb", "create-blocks-from", "openmetrics", str(folder / "data.om"),
-                    str(folder / "tsdb")], check=True, capture_output=True, timeout=60)
-    return folder / "tsdb"
+    return lines
 
 
 @pytest.fixture
 def real_prometheus(tmp_path: Path) -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    (tmp_path / "prometheus.yml").write_text("global: {scrape_interval: 1m}\n", encoding="utf-8")
-    proc = subprocess.Popen(["prometheus", f"--config.file={tmp_path / 'prometheus.yml'}",
-                             f"--storage.tsdb.path={_backfill(tmp_path)}", "--storage.tsdb.retention.time=10y",
-                             f"--web.listen-address=127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/-/ready", timeout=1).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
+    """Five hours of predictions from 2026-04-22T07:00:00Z."""
+    with prometheus_on(tmp_path, backfill(tmp_path, _predictions(1776841200, 5 * 60))) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_real_prometheus_counts_the_predictions_of_the_incident_window(project: Path, aigen,
@@ -305,3 +289,14 @@ def test_actions_lists_overdue_first_and_flags_repeated_root_causes(project: Pat
         ("2026-04-26", "in_progress"), ("2026-04-29", "in_progress"), ("2026-05-20", "open"), ("2026-04-25", "completed")]
     assert not any(a["overdue"] for a in data["actions"])
     assert aigen("incident", "actions", "nowhere", cwd=project).returncode == 2
+
+
+def test_validate_strict_notes_versions_the_spec_no_longer_lists(project: Path, aigen) -> None:
+    seed = json.loads((DATA / "seed-record.json").read_text(encoding="utf-8"))
+    seed.update(post_incident_review="reviews/r.yaml", model_version="3.9.0")
+    write(project / "old.json", seed)
+    plain = aigen("incident", "validate", "old.json", cwd=project)
+    assert (plain.returncode, plain.stderr) == (0, "")
+    strict = aigen("incident", "validate", "--strict", "old.json", cwd=project)
+    assert strict.returncode == 0 and strict.stderr.startswith(
+        'old.json: /model_version: warning: "3.9.0" is not a version the spec of fraud-detection lists now')

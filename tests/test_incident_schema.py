@@ -52,8 +52,21 @@ def test_schema_is_valid_2020_12_and_takes_enums_from_taxonomy_and_specs(checker
     assert schema["properties"]["incident_type"]["enum"] == list(checker.taxonomy.incident_types)
     assert schema["properties"]["severity"]["enum"] == ["critical", "high", "medium", "low"]
     assert schema["properties"]["model_id"]["enum"] == ["content-moderation", "fraud-detection", "loan-approval"]
-    fraud = next(r for r in schema["allOf"] if r["if"].get("properties", {}).get("model_id") == {"const": "fraud-detection"})
-    assert fraud["then"]["properties"]["model_version"]["enum"] == ["4.1.2", "4.1.1"]
+    # any version string: a record keeps what was serving, and history stays valid after the spec moves on
+    assert schema["properties"]["model_version"] == {"type": "string", "minLength": 1,
+                                                     "description": "The version serving when the incident began."}
+    assert checker.versions["fraud-detection"] == ["4.1.2", "4.1.1"]
+
+
+def test_a_version_the_spec_no_longer_lists_is_valid_and_noted_when_strict(checker: RecordChecker, seed: dict) -> None:
+    seed.update(post_incident_review="r.yaml", model_version="4.0.0")
+    assert messages(checker, seed) == []
+    (note,) = checker.version_notes(LoadedRecord("seed.json", seed))
+    assert (note.level, note.message) == ("warning", '/model_version: warning: "4.0.0" is not a version the spec of '
+                                          "fraud-detection lists now (4.1.2, 4.1.1); expected for an incident older "
+                                          "than the spec, else check what was serving")
+    seed["model_version"] = "4.1.1"
+    assert checker.version_notes(LoadedRecord("seed.json", seed)) == []
 
 
 def test_generated_schema_file_is_the_built_schema(checker: RecordChecker, repo: Path) -> None:
@@ -135,8 +148,7 @@ def test_assessment_rules(checker: RecordChecker, seed: dict) -> None:
     ({"incident_id": "INC-42"}, '/incident_id: "INC-42" must look like AI-INC-YYYY-NNNN (AI-INC-2026-0042)'),
     ({"model_id": "fraud-detection-v4"}, '/model_id: "fraud-detection-v4" is not one of content-moderation, '
                                          "fraud-detection, loan-approval; did you mean 'fraud-detection'?"),
-    ({"model_version": "4.0.0"}, '/model_version: "4.0.0" is not one of 4.1.2, 4.1.1; did you mean \'4.1.2\'? '
-                                 "(model_version is a version the spec of fraud-detection lists.)"),
+    ({"model_version": ""}, "/model_version: must not be empty"),
     ({"severty": "high"}, "/severty: unknown key 'severty'; did you mean 'severity'?"),
     ({"incident_type": "model_drfit"}, '/incident_type: "model_drfit" is not one of model_performance_degradation, '
                                        "data_pipeline_corruption, bias_and_fairness_violation, adversarial_attack, "

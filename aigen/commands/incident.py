@@ -1,12 +1,13 @@
-"""`aigen incident new|validate|review|actions`: AI incident records, pre-filled from alerts, checked, reviewed.
+"""`aigen incident new|serve|validate|review|actions`: AI incident records, from alerts, checked, reviewed.
 
 Exit codes: 0 ok; 1 invalid record or payload, or (actions) overdue corrective actions; 2 usage or I/O error
-(missing file, unreachable Prometheus, an output file that already exists); 3 internal error.
+(missing file, unreachable Prometheus, an output file that already exists, a busy address); 3 internal error.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -19,7 +20,16 @@ from aigen.commands.common import echo_problems, project_and_plans
 from aigen.config import Config, load_config
 from aigen.errors import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, InputError, Problem, UsageError
 from aigen.incidents import actions as actions_mod
-from aigen.incidents.from_alerts import Inputs, build_record, next_incident_id, parse_payload, resolve_plan, window
+from aigen.incidents import lifecycle
+from aigen.incidents.from_alerts import (
+    Inputs,
+    build_record,
+    next_incident_id,
+    parse_payload,
+    primary_alert,
+    resolve_plan,
+    window,
+)
 from aigen.incidents.records import RECORD_SUFFIXES, LoadedRecord, RecordChecker, load_record
 from aigen.incidents.review import build_review
 from aigen.incidents.schema import INCIDENT_ID
@@ -80,19 +90,18 @@ def load_payload(path: Path, shown: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError([Problem(shown, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}")]) from None
+    except RecursionError:
+        raise InputError([Problem(shown, 0, 0, "invalid payload: JSON nested too deeply")]) from None
 
 
-def open_record_for(group_key: str, folders: list[Path]) -> Path | None:
-    """A record of the same Alertmanager group that is still open, if any (unreadable files are skipped)."""
-    if not group_key:
-        return None
+def active_record_for(key: tuple[str, str], folders: list[Path]) -> Path | None:
+    """An active record of the same incident (model and incident type), if any (unreadable files are skipped)."""
     for path in (p for f in folders if f.is_dir() for p in sorted(f.iterdir()) if p.suffix.lower() in RECORD_SUFFIXES):
         try:
             data = load_record(path).data
         except (InputError, UsageError):
             continue
-        source = data.get("alertmanager")
-        if isinstance(source, dict) and source.get("group_key") == group_key and data.get("status") != "resolved":
+        if lifecycle.incident_key(data) == key and lifecycle.is_active(data):
             return path
     return None
 
@@ -107,10 +116,11 @@ def run_new(alert: Path, output: Path | None = None, prometheus: str | None = No
     if incident_id is not None and not re.match(INCIDENT_ID, incident_id):
         raise UsageError(f"--id {incident_id}: must look like AI-INC-YYYY-NNNN")
     folders = [f for f in (records, output.parent if output else None, ws.config.root / DEFAULT_RECORDS) if f]
-    existing = open_record_for(payload.group_key, folders)
+    existing = active_record_for((plan.model_id, primary_alert(payload, ws.checker.taxonomy).labels["incident_type"]),
+                                 folders)
     if existing is not None:
-        # Alertmanager re-sends a group when alerts join it or repeat_interval passes: one incident, one record.
-        click.echo(f"aigen: {ws.config.display(existing)} already records this alert group and is not resolved; "
+        # One incident (model and incident type), one record: `incident serve` adds later alerts to its timeline.
+        click.echo(f"aigen: {ws.config.display(existing)} already records this incident and is not resolved; "
                    f"nothing written", err=True)
         return EXIT_OK
     counted = None
@@ -122,6 +132,7 @@ def run_new(alert: Path, output: Path | None = None, prometheus: str | None = No
             click.echo(f"aigen: {prometheus} has no model_predictions_total for {plan.model_id}; "
                        f"impact.affected_predictions left for a human", err=True)
     record = build_record(payload, Inputs(plan, incident_id or next_incident_id(start.year, folders), counted))
+    lifecycle.settle(record)
     problems = ws.checker.check(LoadedRecord("(new record)", record))
     if problems:  # a record aigen built must validate; anything else is a bug in aigen
         echo_problems(problems)
@@ -153,6 +164,68 @@ def new_command(alert: Path, output: Path | None, prometheus: str | None, incide
     return run_new(alert, output, prometheus, incident_id, records)
 
 
+# ---------------------------------------------------------------- serve
+
+TOKEN_ENV = "AIGEN_INCIDENT_TOKEN"
+
+
+def _listen(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or int(port) > 65535:
+        raise UsageError(f"--listen {text}: expected HOST:PORT, such as 127.0.0.1:9099 (port 0 picks a free one)")
+    return host.strip("[]"), int(port)
+
+
+def _token(token_file: Path | None) -> str | None:
+    """The bearer token, from a file or the environment: never from the command line, where `ps` shows it."""
+    if token_file is not None:
+        try:
+            token = token_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise UsageError(f"{token_file}: cannot read the token: {exc.strerror}") from None
+    else:
+        token = os.environ.get(TOKEN_ENV, "").strip()
+    if token_file is not None and not token:
+        raise UsageError(f"{token_file}: the token file is empty")
+    return token or None
+
+
+def run_serve(listen: str, records: Path | None, prometheus: str | None, token_file: Path | None) -> int:
+    from aigen.incidents.durable import Journal
+    from aigen.incidents.serve import Receiver, log, run
+    from aigen.incidents.store import Prometheus, RecordStore
+
+    host, port = _listen(listen)
+    token = _token(token_file)
+    ws = workspace()
+    folder = records or ws.config.root / DEFAULT_RECORDS
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        journal = Journal(folder)
+    except OSError as exc:
+        raise UsageError(f"{folder}: cannot use as the records folder: {exc.strerror}") from None
+    lookups = Prometheus(prometheus, ws.config.evaluation_interval) if prometheus else None
+    store = RecordStore(folder, ws.plans, ws.checker, log, lookups)
+    try:
+        run(Receiver(store, journal, token), folder, host, port)
+    except OSError as exc:
+        raise UsageError(f"--listen {listen}: cannot listen: {exc.strerror}") from None
+    return EXIT_OK
+
+
+@command.command("serve")
+@click.option("--listen", default="127.0.0.1:9099", show_default=True, metavar="HOST:PORT",
+              help="Address to receive Alertmanager webhooks on (port 0: a free port, logged at start).")
+@click.option("--records", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of the records (default: incidents/ of the project).")
+@click.option("--prometheus", metavar="URL", help="Estimate onset, read the serving version and count the impact here.")
+@click.option("--token-file", type=click.Path(dir_okay=False, path_type=Path),
+              help=f"Require this bearer token (else ${TOKEN_ENV}, when set).")
+def serve_command(listen: str, records: Path | None, prometheus: str | None, token_file: Path | None) -> int:
+    """Receive Alertmanager webhooks and keep one record per incident: opened, joined, resolved, never lost."""
+    return run_serve(listen, records, prometheus, token_file)
+
+
 # ---------------------------------------------------------------- validate
 
 def record_files(paths: list[Path]) -> list[Path]:
@@ -172,8 +245,9 @@ def _is_review(record: LoadedRecord) -> bool:
     return set(record.data) == {"review"}
 
 
-def load_and_check(ws: Workspace, paths: list[Path]) -> tuple[list[LoadedRecord], list[Problem]]:
-    """Every record that parses (reviews in the same folder are skipped), and every problem found in any."""
+def load_and_check(ws: Workspace, paths: list[Path], strict: bool = False) -> tuple[list[LoadedRecord], list[Problem]]:
+    """Every record that parses (reviews in the same folder are skipped), and every problem found in any;
+    ``strict`` adds the informative warnings (a model_version the spec no longer lists)."""
     loaded: list[LoadedRecord] = []
     problems: list[Problem] = []
     for path in record_files(paths):
@@ -190,14 +264,18 @@ def load_and_check(ws: Workspace, paths: list[Path]) -> tuple[list[LoadedRecord]
             continue
         loaded.append(record)
         problems.extend(ws.checker.check(record))
+        if strict:
+            problems.extend(ws.checker.version_notes(record))
     return loaded, problems
 
 
-def run_validate(paths: list[Path], quiet: bool = False) -> int:
+def run_validate(paths: list[Path], quiet: bool = False, strict: bool = False) -> int:
     ws = workspace()
-    loaded, problems = load_and_check(ws, paths or [ws.config.root / DEFAULT_RECORDS])
+    loaded, problems = load_and_check(ws, paths or [ws.config.root / DEFAULT_RECORDS], strict)
+    errors = [p for p in problems if p.level == "error"]
     if problems:
         echo_problems(problems, summary=True)
+    if errors:
         return EXIT_INVALID
     if not quiet:
         click.echo(f"{len(loaded)} incident record(s) valid")
@@ -207,9 +285,10 @@ def run_validate(paths: list[Path], quiet: bool = False) -> int:
 @command.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing when valid.")
-def validate_command(paths: tuple[Path, ...], quiet: bool) -> int:
+@click.option("--strict", is_flag=True, help="Also warn (exit 0) about a model_version the spec no longer lists.")
+def validate_command(paths: tuple[Path, ...], quiet: bool, strict: bool) -> int:
     """Check records (files or folders; default incidents/) against the project's record schema."""
-    return run_validate(list(paths), quiet)
+    return run_validate(list(paths), quiet, strict)
 
 
 # ---------------------------------------------------------------- review

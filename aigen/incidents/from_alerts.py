@@ -5,10 +5,15 @@ so responders are not typing during an incident; root cause and corrective actio
 (https://prometheus.io/docs/alerting/latest/configuration/#webhook_config): version, groupKey, truncatedAlerts,
 status, receiver, groupLabels, commonLabels, commonAnnotations, externalURL and alerts[] with status, labels,
 annotations, startsAt, endsAt (the zero time 0001-01-01T00:00:00Z while firing), generatorURL, fingerprint.
+
+Label and annotation values are untrusted: any series' labels can reach a payload. They are copied into records
+only as JSON strings (by the serializer), clipped to ``MAX_TEXT`` characters, and never used in a file name; a
+runbook link is taken from an annotation only when it is a plain http(s) URL.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -23,6 +28,8 @@ from aigen.plan import ModelPlan
 from aigen.taxonomy import Taxonomy
 
 _ZERO_YEAR = 1  # Alertmanager's "not set" time is 0001-01-01T00:00:00Z
+MAX_TEXT = 1000  # characters of one untrusted value kept in a record
+_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]{1,2000}")
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,7 @@ class FiredAlert:
     starts_at: datetime
     ends_at: datetime | None
     fingerprint: str
+    generator_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,16 @@ class Payload:
     receiver: str
     external_url: str
     alerts: list[FiredAlert] = field(default_factory=list)
+
+
+def clip(text: str, limit: int = MAX_TEXT) -> str:
+    """An untrusted value bounded in size, kept literally up to the limit and marked where it was cut."""
+    return text if len(text) <= limit else f"{text[:limit]}…[{len(text) - limit} more characters]"
+
+
+def safe_url(text: str) -> str | None:
+    """``text`` when it is a plain http(s) URL (no whitespace or control characters, bounded), else None."""
+    return text if _URL.fullmatch(text) else None
 
 
 def utc_text(at: datetime) -> str:
@@ -97,7 +115,7 @@ def _alert(i: int, item: Any, bad: Any) -> FiredAlert | None:
     labels, annotations = _strings(item.get("labels")), _strings(item.get("annotations", {}))
     starts, ends = _time(item.get("startsAt")), _time(item.get("endsAt"))
     ok = True
-    if labels is None or "alertname" not in labels:
+    if labels is None or not labels.get("alertname"):
         bad(f"{where}/labels", "expected an object of string labels with an alertname")
         ok = False
     if annotations is None:
@@ -108,9 +126,11 @@ def _alert(i: int, item: Any, bad: Any) -> FiredAlert | None:
         ok = False
     if not ok or labels is None or annotations is None or starts is None:
         return None
-    ended = ends if ends is not None and ends.year > _ZERO_YEAR and item.get("status") == "resolved" else None
+    # never before startsAt: a poster can send any pair, and a record's times must stay in order
+    ended = max(ends, starts) if ends is not None and ends.year > _ZERO_YEAR and item.get("status") == "resolved" \
+        else None
     return FiredAlert(i, labels["alertname"], str(item.get("status", "firing")), labels, annotations, starts, ended,
-                      str(item.get("fingerprint", "")))
+                      str(item.get("fingerprint", "")), str(item.get("generatorURL", "")))
 
 
 def primary_alert(payload: Payload, taxonomy: Taxonomy) -> FiredAlert:
@@ -154,12 +174,17 @@ def resolve_plan(payload: Payload, plans: list[ModelPlan], taxonomy: Taxonomy, s
     by_id = {p.model_id: p for p in plans}
     checks = (("model_id", list(by_id)), ("incident_type", list(taxonomy.incident_types)),
               ("severity", list(taxonomy.severity_levels)))
-    problems = [Problem(shown, 0, 0, f"{where}/{label}: {json.dumps(alert.labels.get(label))} is not one of "
+    problems = [Problem(shown, 0, 0, f"{where}/{label}: {_shown(alert.labels.get(label))} is not one of "
                                      f"{', '.join(known)} (a model of this project, a taxonomy type or level)")
                 for label, known in checks if alert.labels.get(label) not in known]
     if problems:
         raise InputError(problems)
     return by_id[alert.labels["model_id"]]
+
+
+def _shown(value: str | None) -> str:
+    """A label value quoted for a message, bounded: messages land in logs and terminals."""
+    return json.dumps(value if value is None else clip(value, 200))
 
 
 def window(payload: Payload, now: datetime) -> tuple[datetime, datetime]:
@@ -184,39 +209,64 @@ def build_record(payload: Payload, inputs: Inputs) -> dict[str, Any]:
         "severity": severity,
         "status": "open",
         "model_id": plan.model_id,
-        "model_version": alert.labels.get("model_version") or plan.spec.model.versions.current,
+        "model_version": clip(alert.labels.get("model_version") or plan.spec.model.versions.current),
         "detected_at": utc_text(detected),
-        "detected_by": alert.name,
+        "detected_by": clip(alert.name),
         "response_due_at": utc_text(detected + timedelta(seconds=level.response_seconds)),
-        "runbook_url": alert.annotations.get("runbook_url") or plan.runbook_url(incident_type),
+        "runbook_url": safe_url(alert.annotations.get("runbook_url", "")) or plan.runbook_url(incident_type),
     }
     if inputs.affected_predictions is not None:
         record["impact"] = {"affected_predictions": inputs.affected_predictions}
     record["timeline"] = timeline(payload)
     if severity in Policy.of(taxonomy).regulatory_levels:
         record["regulatory_assessment"] = assessment(detected)
-    source = {"group_key": payload.group_key, "receiver": payload.receiver, "external_url": payload.external_url,
-              "fingerprints": sorted({a.fingerprint for a in payload.alerts if a.fingerprint})}
+    source = {"group_key": clip(payload.group_key), "receiver": clip(payload.receiver),
+              "external_url": clip(payload.external_url),
+              "fingerprints": sorted({fingerprint(a) for a in payload.alerts}),
+              "alerts": [occurrence_entry(a) for a in sorted(payload.alerts, key=lambda a: (a.starts_at, a.index))]}
     record["alertmanager"] = {k: v for k, v in source.items() if v}
     return record
 
 
 def timeline(payload: Payload) -> list[dict[str, str]]:
     """One entry per alert firing (and per alert resolving), in time order."""
-    entries = []
-    for a in payload.alerts:
-        summary = (a.annotations.get("description") or a.annotations.get("summary") or "").strip()
-        event = f"{a.name} fired" + (f": {summary}" if summary else "")
-        entries.append((a.starts_at, a.name, {"time": utc_text(a.starts_at), "event": event, "kind": "alert",
-                                              "source": "alertmanager", **_fingerprint(a)}))
-        if a.ends_at is not None:
-            entries.append((a.ends_at, a.name, {"time": utc_text(a.ends_at), "event": f"{a.name} resolved",
-                                                "kind": "note", "source": "alertmanager", **_fingerprint(a)}))
+    entries = [(at, a.name, entry) for a in payload.alerts for at, entry in alert_events(a)]
     return [entry for _, _, entry in sorted(entries, key=lambda e: (e[0], e[1]))]
 
 
+def alert_events(alert: FiredAlert) -> list[tuple[datetime, dict[str, str]]]:
+    """The timeline entries of one alert: it fired, and (once it ended) it resolved."""
+    summary = (alert.annotations.get("description") or alert.annotations.get("summary") or "").strip()
+    event = clip(f"{alert.name} fired" + (f": {summary}" if summary else ""))
+    out = [(alert.starts_at, {"time": utc_text(alert.starts_at), "event": event, "kind": "alert",
+                              "source": "alertmanager", **_fingerprint(alert)})]
+    if alert.ends_at is not None:
+        out.append((alert.ends_at, resolved_event(alert, alert.ends_at)))
+    return out
+
+
+def resolved_event(alert: FiredAlert, at: datetime) -> dict[str, str]:
+    return {"time": utc_text(at), "event": clip(f"{alert.name} resolved"), "kind": "note", "source": "alertmanager",
+            **_fingerprint(alert)}
+
+
 def _fingerprint(alert: FiredAlert) -> dict[str, str]:
-    return {"fingerprint": alert.fingerprint} if alert.fingerprint else {}
+    return {"fingerprint": fingerprint(alert)}
+
+
+def fingerprint(alert: FiredAlert) -> str:
+    """Alertmanager's fingerprint, or one made from the labels when a poster left it out."""
+    if alert.fingerprint:
+        return clip(alert.fingerprint, 64)
+    return hashlib.sha256(json.dumps(alert.labels, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def occurrence_entry(alert: FiredAlert) -> dict[str, str]:
+    """What a record keeps of one alert occurrence, so a re-sent or late delivery of it is recognised."""
+    entry = {"fingerprint": fingerprint(alert), "alertname": clip(alert.name), "starts_at": utc_text(alert.starts_at)}
+    if alert.ends_at is not None:
+        entry["ends_at"] = utc_text(alert.ends_at)
+    return entry
 
 
 def assessment(aware: datetime) -> dict[str, Any]:

@@ -8,6 +8,7 @@ the facts allow — is checked here after the schema.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import re
@@ -22,7 +23,7 @@ from jsonschema.exceptions import ValidationError
 
 from aigen.errors import InputError, Problem
 from aigen.incidents import regulatory
-from aigen.incidents.schema import DATE, DATE_TIME, INCIDENT_ID, Policy, build_schema
+from aigen.incidents.schema import DATE, DATE_TIME, INCIDENT_ID, Policy, build_schema, known_versions
 from aigen.spec import ModelSpec
 from aigen.taxonomy import Taxonomy
 from aigen.yamlio import Document, load_mapping, read_text, type_name, to_plain
@@ -80,6 +81,8 @@ def load_record(path: Path, display: str | None = None) -> LoadedRecord:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError([Problem(shown, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}")]) from None
+        except RecursionError:
+            raise InputError([Problem(shown, 0, 0, "invalid record: JSON nested too deeply")]) from None
         if not isinstance(data, dict):
             raise InputError([Problem(shown, 0, 0, f"expected an incident record (a JSON object), got "
                                                    f"{type_name(data)}")])
@@ -96,11 +99,23 @@ class RecordChecker:
         self.policy = Policy.of(taxonomy)
         self.schema = build_schema(taxonomy, specs)
         self.validator = Draft202012Validator(self.schema)
+        self.versions = known_versions(specs)
 
     def check(self, record: LoadedRecord) -> list[Problem]:
         problems = [p for err in self.validator.iter_errors(record.data) for p in self._schema_problems(record, err)]
         problems.extend(_semantic(record))
         return sorted(set(problems))
+
+    def version_notes(self, record: LoadedRecord) -> list[Problem]:
+        """Warnings for a model_version the spec does not list now: informative, since history outlives specs."""
+        model, version = record.data.get("model_id"), record.data.get("model_version")
+        known = self.versions.get(model) if isinstance(model, str) else None
+        if not known or not isinstance(version, str) or version in known:
+            return []
+        found = record.problem(("model_version",), f"warning: {json.dumps(version)} is not a version the spec of "
+                                                   f"{model} lists now ({', '.join(known)}); expected for an incident older "
+                                                   f"than the spec, else check what was serving")
+        return [dataclasses.replace(found, level="warning")]
 
     def _schema_problems(self, record: LoadedRecord, err: ValidationError) -> list[Problem]:
         loc = tuple(err.absolute_path)

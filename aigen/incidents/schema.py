@@ -1,7 +1,9 @@
 """The incident record's JSON Schema (2020-12), built from the taxonomy and the model specs.
 
-Enums come from the project, not from code: incident types and severities from the taxonomy, model ids and their
-versions from the specs. Three conditional rules carry the design's policy:
+Enums come from the project, not from code: incident types and severities from the taxonomy, model ids from the
+specs. A model version is any string: a record keeps the version that was serving (read from the server), and
+history must stay valid after the spec moves on; `incident validate --strict` compares it with the spec's versions.
+Three conditional rules carry the design's policy:
 
 - a resolved incident has ``resolved_at``, a ``root_cause`` and at least one corrective action ("humans fill in
   root cause and corrective actions post-resolution");
@@ -77,10 +79,13 @@ def _object(properties: dict[str, Any], required: Iterable[str] = (), extra: boo
 def _impact() -> dict[str, Any]:
     return _object({
         "affected_predictions": {"type": "integer", "minimum": 0, "description": "Predictions served during the "
-                                 "incident window (increase(model_predictions_total) from detection to resolution)."},
+                                 "incident window (increase(model_predictions_total) from onset, else detection, to "
+                                 "resolution)."},
         "false_positive_increase": _text(),
         "user_impact": _text(),
         "financial_impact_estimate": _text(),
+        "failing_predictions": {"type": "integer", "minimum": 0, "description": "Predictions the detector knows "
+                                "were affected (e.g. requests with the missing feature), from onset to resolution."},
         "affected_groups": {"type": "array", "items": _text(), "description": "Protected groups affected."},
         "users_notified": {"type": "boolean"},
     }, extra=True, description="What the incident did; further keys are allowed.")
@@ -151,17 +156,39 @@ def _regulatory() -> dict[str, Any]:
     return body
 
 
-def _models(specs: list[ModelSpec]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The model_id enum and, per model, the versions its spec knows (current, previous, known-good)."""
-    ids = sorted({s.model.id for s in specs})
-    rules = []
-    for spec in sorted(specs, key=lambda s: s.model.id):
+def known_versions(specs: list[ModelSpec]) -> dict[str, list[str]]:
+    """Per model, the versions its spec names (current, previous, known-good): informative, not a gate."""
+    out = {}
+    for spec in specs:
         v = spec.model.versions
-        versions = list(dict.fromkeys(x for x in (v.current, v.previous, v.known_good) if x))
-        rules.append({"description": f"model_version is a version the spec of {spec.model.id} lists.",
-                      "if": {"properties": {"model_id": {"const": spec.model.id}}, "required": ["model_id"]},
-                      "then": {"properties": {"model_version": {"enum": versions}}}})
-    return ({"enum": ids} if ids else {"type": "string"}), rules
+        out[spec.model.id] = list(dict.fromkeys(x for x in (v.current, v.previous, v.known_good) if x))
+    return out
+
+
+def _model_ids(specs: list[ModelSpec]) -> dict[str, Any]:
+    ids = sorted({s.model.id for s in specs})
+    return {"enum": ids} if ids else {"type": "string"}
+
+
+def _source() -> dict[str, Any]:
+    alert = _object({"fingerprint": _text(), "alertname": _text(), "starts_at": _time("Alertmanager startsAt."),
+                     "ends_at": _time("Alertmanager endsAt, once the alert resolved.")},
+                    required=("fingerprint", "starts_at"))
+    return _object({"group_key": _text(), "external_url": _text(), "receiver": _text(),
+                    "fingerprints": {"type": "array", "items": _text()},
+                    "alerts": {"type": "array", "items": alert,
+                               "description": "Every alert occurrence of this incident, as `incident serve` saw it."}},
+                   description="Where the record came from.")
+
+
+def _estimates() -> dict[str, Any]:
+    return _object({
+        "onset_at": _time("When the alert's own expression first held, before it fired (see onset_method)."),
+        "onset_method": _text("How onset_at was found (the query, its window and step)."),
+        "affected_predictions_method": _text("How impact.affected_predictions was counted."),
+        "failing_predictions_method": _text("How impact.failing_predictions was counted."),
+        "model_version_method": _text("Where model_version came from (the server's model_info, a label, the spec)."),
+    }, description="What aigen computed rather than observed, and how: a reviewer can redo each estimate.")
 
 
 def _policy_rules(policy: Policy) -> list[dict[str, Any]]:
@@ -190,13 +217,12 @@ def _policy_rules(policy: Policy) -> list[dict[str, Any]]:
 def build_schema(taxonomy: Taxonomy, specs: list[ModelSpec]) -> dict[str, Any]:
     """The record schema for this project (deterministic: same taxonomy and specs, same bytes)."""
     policy = Policy.of(taxonomy)
-    model_id, version_rules = _models(specs)
     properties: dict[str, Any] = {
         "incident_id": {"type": "string", "pattern": INCIDENT_ID, "description": "AI-INC-YYYY-NNNN."},
         "incident_type": {"enum": list(taxonomy.incident_types)},
         "severity": {"enum": list(taxonomy.severity_levels)},
         "status": {"enum": list(STATUSES)},
-        "model_id": model_id,
+        "model_id": _model_ids(specs),
         "model_version": _text("The version serving when the incident began."),
         "detected_at": _time("When the first alert fired (Alertmanager startsAt)."),
         "detected_by": _text("The alert (or person) that detected it."),
@@ -211,9 +237,8 @@ def build_schema(taxonomy: Taxonomy, specs: list[ModelSpec]) -> dict[str, Any]:
         "corrective_actions": _actions(),
         "post_incident_review": _text("Path or URL of the post-incident review."),
         "regulatory_assessment": _regulatory(),
-        "alertmanager": _object({"group_key": _text(), "external_url": _text(), "receiver": _text(),
-                                 "fingerprints": {"type": "array", "items": _text()}},
-                                description="Where the record came from."),
+        "alertmanager": _source(),
+        "estimates": _estimates(),
     }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -226,5 +251,5 @@ def build_schema(taxonomy: Taxonomy, specs: list[ModelSpec]) -> dict[str, Any]:
                      "detected_at", "detected_by", "timeline"],
         "properties": properties,
         "additionalProperties": False,
-        "allOf": [*_policy_rules(policy), *version_rules],
+        "allOf": _policy_rules(policy),
     }

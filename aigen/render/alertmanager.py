@@ -4,16 +4,20 @@ What routes where comes from the taxonomy's severity actions, not from code: a l
 model's ``oncall`` receiver, one with ``create_ticket`` goes to the owning team's ticket receiver, one with
 ``escalate_to_management`` also notifies management. Repeat intervals are the levels' response times ("next business
 day" counts as 1d). Alerts are grouped by model and incident type, so one incident is one notification. Every alert
-is also copied (``continue: true``) to ``aigen-incident-records``, the webhook that runs ``aigen incident new``.
+is also copied (``continue: true``) to ``aigen-incident-records``, the webhook served by ``aigen incident serve``.
 
-Receivers are named placeholders: a team adds its pagerduty/webhook/email configs, or merges ``route`` and
-``inhibit_rules`` into its own configuration. Checked with ``amtool check-config`` in the tests.
+Webhook URLs come from ``[tool.aigen.alertmanager]``: the records receiver points at ``records_url`` (with
+``send_resolved``, so records learn when an incident ends), and any receiver named in ``webhooks`` gets its URL;
+the others stay named placeholders for a team's pagerduty/email configs. No ``repeat_interval`` exceeds the
+configured retention: Alertmanager forgets a notification after it, and would re-send early. Checked with
+``amtool check-config`` in the tests.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from aigen.config import AlertmanagerConfig
 from aigen.durations import format_duration
 from aigen.plan import KILL_SWITCH, ModelPlan
 from aigen.render import Artifact, RenderEnv
@@ -25,19 +29,24 @@ MANAGEMENT_RECEIVER = "aigen-management-escalation"
 DEFAULT_ONCALL = "aigen-default-oncall"
 DEFAULT_TICKETS = "aigen-default-tickets"
 GROUP_BY = ["model_id", "incident_type"]
-RECORDS_REPEAT = "168h"  # one record per incident: re-sending the group weekly is enough to notice a lost one
+# `incident serve` ignores a re-sent alert it already recorded, so a daily re-send costs nothing and heals a lost one
+RECORDS_REPEAT_SECONDS = 24 * 3600
 
 
 def tickets_receiver(owner: str) -> str:
     return f"{owner}-tickets"
 
 
-def _severity_routes(taxonomy: Taxonomy, oncall: str, tickets: str) -> list[dict[str, Any]]:
+def _repeat(seconds: int, retention: int) -> str:
+    return format_duration(min(seconds, retention))
+
+
+def _severity_routes(taxonomy: Taxonomy, oncall: str, tickets: str, retention: int) -> list[dict[str, Any]]:
     """One route per severity level (most severe first), plus a management copy where the level escalates."""
     routes: list[dict[str, Any]] = []
     for name, level in taxonomy.severity_levels.items():
         match = f'severity="{name}"'
-        repeat = format_duration(level.response_seconds)
+        repeat = _repeat(level.response_seconds, retention)
         if "escalate_to_management" in level.actions:
             routes.append({"receiver": MANAGEMENT_RECEIVER, "matchers": [match], "repeat_interval": repeat,
                            "continue": True})
@@ -46,7 +55,7 @@ def _severity_routes(taxonomy: Taxonomy, oncall: str, tickets: str) -> list[dict
     return routes
 
 
-def _receivers(plans: list[ModelPlan], taxonomy: Taxonomy) -> list[str]:
+def _receiver_names(plans: list[ModelPlan], taxonomy: Taxonomy) -> list[str]:
     names = {RECORDS_RECEIVER, DEFAULT_ONCALL, DEFAULT_TICKETS}
     if any("escalate_to_management" in lvl.actions for lvl in taxonomy.severity_levels.values()):
         names.add(MANAGEMENT_RECEIVER)
@@ -56,7 +65,19 @@ def _receivers(plans: list[ModelPlan], taxonomy: Taxonomy) -> list[str]:
 
 
 def _used(taxonomy: Taxonomy, oncall: str, tickets: str) -> set[str]:
-    return {r["receiver"] for r in _severity_routes(taxonomy, oncall, tickets)}
+    return {r["receiver"] for r in _severity_routes(taxonomy, oncall, tickets, 0)}
+
+
+def _receiver(name: str, settings: AlertmanagerConfig) -> dict[str, Any]:
+    """A receiver with its webhook when the settings name one; records also get resolutions and the bearer token."""
+    if name == RECORDS_RECEIVER:
+        hook: dict[str, Any] = {"url": settings.records_url, "send_resolved": True, "max_alerts": 0}
+        if settings.records_credentials_file:
+            hook["http_config"] = {"authorization": {"credentials_file": settings.records_credentials_file}}
+        return {"name": name, "webhook_configs": [hook]}
+    if name in settings.webhooks:
+        return {"name": name, "webhook_configs": [{"url": settings.webhooks[name], "send_resolved": True}]}
+    return {"name": name}
 
 
 def _inhibit_rules(taxonomy: Taxonomy) -> list[dict[str, Any]]:
@@ -76,35 +97,38 @@ def _inhibit_rules(taxonomy: Taxonomy) -> list[dict[str, Any]]:
 
 
 def config(plans: list[ModelPlan]) -> dict[str, Any]:
-    taxonomy = plans[0].taxonomy
+    taxonomy, settings = plans[0].taxonomy, plans[0].config.alertmanager
+    retention = settings.retention_seconds
     lowest = list(taxonomy.severity_levels.values())[-1]
     model_routes = [{"matchers": [f'model_id="{plan.model_id}"'],
                      "routes": _severity_routes(taxonomy, plan.spec.model.oncall,
-                                                tickets_receiver(plan.spec.model.owner))}
+                                                tickets_receiver(plan.spec.model.owner), retention)}
                     for plan in sorted(plans, key=lambda p: p.model_id)]
     route = {
         "receiver": DEFAULT_TICKETS,
         "group_by": GROUP_BY,
         "group_wait": "30s",
         "group_interval": "5m",
-        "repeat_interval": format_duration(lowest.response_seconds),
+        "repeat_interval": _repeat(lowest.response_seconds, retention),
         "routes": [
-            {"receiver": RECORDS_RECEIVER, "matchers": ['incident_type=~".+"'], "repeat_interval": RECORDS_REPEAT,
-             "continue": True},
+            {"receiver": RECORDS_RECEIVER, "matchers": ['incident_type=~".+"'],
+             "repeat_interval": _repeat(RECORDS_REPEAT_SECONDS, retention), "continue": True},
             *model_routes,
-            {"matchers": ['severity=~".+"'], "routes": _severity_routes(taxonomy, DEFAULT_ONCALL, DEFAULT_TICKETS)},
+            {"matchers": ['severity=~".+"'],
+             "routes": _severity_routes(taxonomy, DEFAULT_ONCALL, DEFAULT_TICKETS, retention)},
         ],
     }
     return {"route": route, "inhibit_rules": _inhibit_rules(taxonomy),
-            "receivers": [{"name": name} for name in _receivers(plans, taxonomy)]}
+            "receivers": [_receiver(name, settings) for name in _receiver_names(plans, taxonomy)]}
 
 
 def render(plans: list[ModelPlan], env: RenderEnv) -> list[Artifact]:
     if not plans:
         return []
     sources = ", ".join(sorted(p.spec_path for p in plans))
-    note = ("# Receivers are named placeholders: give each its pagerduty_configs / webhook_configs / email_configs,\n"
-            "# or merge `route` and `inhibit_rules` into your own configuration. aigen-incident-records is meant\n"
-            "# for a webhook that runs `aigen incident new --alert PAYLOAD.json`.\n")
+    note = ("# Webhook URLs come from [tool.aigen.alertmanager]; aigen-incident-records posts to\n"
+            "# `aigen incident serve`.\n"
+            "# Receivers without a URL there are named placeholders: give them pagerduty_configs / email_configs,\n"
+            "# or merge `route` and `inhibit_rules` into your own configuration.\n")
     return [Artifact("alertmanager/alertmanager.yaml", header(f"{sources} and the taxonomy") + note
                      + dump(config(plans)))]
