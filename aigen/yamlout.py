@@ -54,9 +54,11 @@ def _key(kind: type, key: Any) -> str:
     return text[:-4]
 
 
-# Strings PyYAML writes plain whenever they do not read back as another type: ASCII words of this alphabet joined
-# by single spaces, not starting with an indicator. Series values and label values are mostly of this kind.
-_PLAIN = re.compile(r"[A-Za-z0-9_/][A-Za-z0-9_.+/-]*(?: [A-Za-z0-9_.+/-]+)*")
+# Strings PyYAML writes plain in block context whenever they do not read back as another type: printable ASCII
+# words joined by single spaces, starting with no indicator, and without ':' or '#' (which may start a mapping or a
+# comment). Series values, label values and series selectors (``m{a="b", c="d"}``) are mostly of this kind.
+_WORD = r"""[A-Za-z0-9_.+/\-{}",=()\[\]<>!*&|%@'?~^$;\\`]"""
+_PLAIN = re.compile(rf"[A-Za-z0-9_/]{_WORD}*(?: {_WORD}+)*")
 _RESOLVER = yaml.resolver.Resolver()
 _STR = "tag:yaml.org,2002:str"
 _UNICODE_BREAKS = re.compile("[\x85\u2028\u2029]")  # line breaks to YAML (indented by PyYAML), not to str.split

@@ -17,8 +17,11 @@ AWKWARD_STRINGS = [
     "a, b", "*ref", "&anchor", "!tag", "%x", "@x", "`x`", "|", ">", "---", "...", "...a", " lead", "trail ",
     "two  spaces", "tab\there", "é ü 漢字", "emoji 😀", "nul\x00", "bell\x07", "\ufeffbom", "line\n", "a\nb",
     "a\nb\n", "a\n\n", "\nlead newline", "  indented\nblock", "trailing \nspaces  \n", "x" * 5000,
-    " ".join(["12.5+1.25x3"] * 900), " ".join(["'a'"] * 1500), "a\\b", 'rate(x{a="b"}[5m]) > 0.5',
-    'sum by (model_id) (x{model_id="m"})\n  / on() group_left 2', "\u2028sep", "a\x85b",
+    " ".join(["12.5+1.25x3"] * 900), " ".join(['x{a="b"}'] * 600), " ".join(["'a'"] * 1500), "a\\b", 'rate(x{a="b"}[5m]) > 0.5',
+    'sum by (model_id) (x{model_id="m"})\n  / on() group_left 2', "\u2028sep", "a\x85b", 'x{a="b", c="d"}',
+    "a ? b", "a - b", "a -b", "a | b", "a > b", "a '", "a ~", "a,b", "a [b]", "{a", "a}", "a:", "a :b", "a; b",
+    "a `b`", "a\\", "a !b", "a &b", "a *b", "a %b", "a @b", "a ^b", "a $b", "_a", "/a", "0a", "~a", "Null", "NO",
+    "On", "off", "0o17", "0b1", "1:30", "12:30:45", "+1", "-1", "1_0", ".5", "1.", "2001-12-14t21:59:43.10-05:00",
 ]
 
 
