@@ -6,7 +6,7 @@
   they are carried over untouched and never overwritten. A listed file edited by hand is not overwritten either,
   unless ``force``: the edit would be lost. It also records each model's input fingerprint (aigen.render.inputs),
   so the next render skips models whose inputs did not change.
-- Files outside ``generated/`` (docs/metrics.md) are replaced one by one (write to a temporary file, then rename).
+- Files outside ``generated/`` (docs/metrics.md) are staged and renamed into place the same way.
 """
 
 from __future__ import annotations
@@ -193,8 +193,9 @@ def _tmp_dir(config: Config) -> Path:
 def write(config: Config, result: Plan, force: bool = False) -> None:
     """Apply a plan. Refuses (InputError) to overwrite files aigen did not write, or hand edits unless ``force``.
 
-    Only what changed is written: each file is staged beside generated/, then all are renamed into place, so an
-    interrupted render leaves generated/ as it was (or, once staging is complete, is finished by the next run).
+    Only what changed is written: each file (docs/metrics.md too) is staged beside generated/, then all are renamed
+    into place, so an interrupted render leaves the files as they were (or, once staging is complete, is finished by
+    the next run): no file ever differs from both the old and the new manifest.
     """
     problems = [Problem(p, 0, 0, "exists and was not written by aigen; move it out of the way (aigen never "
                                  "overwrites files it did not write)") for p in result.foreign]
@@ -204,50 +205,39 @@ def write(config: Config, result: Plan, force: bool = False) -> None:
     if problems:
         raise InputError(problems)
     recover(config)
-    generated_prefix = _rel(config, config.generated) + "/"
-    manifest_path = generated_prefix + MANIFEST
+    manifest_path = _rel(config, config.generated / MANIFEST)
     tmp = _tmp_dir(config)
     tmp.mkdir(parents=True)
     changed = set(result.stale) | set(result.missing)
-    outside: dict[str, bytes] = {}
     for path, data in result.desired.items():
-        if path == manifest_path or path not in changed and (config.root / path).is_file():
-            continue
-        if path.startswith(generated_prefix):
-            dest = tmp / path[len(generated_prefix):]
+        if path != manifest_path and path in changed:
+            dest = tmp / path
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(data)
-        else:
-            outside[path] = data
-    extra = [p[len(generated_prefix):] for p in result.extra if p.startswith(generated_prefix)]
-    (tmp / _EXTRA).write_text(json.dumps(extra), encoding="utf-8")
+    (tmp / _EXTRA).write_text(json.dumps(result.extra), encoding="utf-8")
     (tmp / MANIFEST).write_bytes(result.desired[manifest_path])  # staging complete: from here on, roll forward
     _move_into_place(config, tmp)
     shutil.rmtree(tmp)
-    for path, data in outside.items():
-        _replace_file(config.root / path, data)
-    for path in result.extra:
-        if not path.startswith(generated_prefix):
-            (config.root / path).unlink(missing_ok=True)
 
 
 _EXTRA = ".aigen-extra.json"  # in the staging folder: aigen's files the render removes
 
 
 def _move_into_place(config: Config, tmp: Path) -> None:
-    """Rename every staged file into generated/, remove what the render drops, the manifest last."""
+    """Rename every staged file (staged under its project-relative path) into place, remove what the render
+    drops, the manifest last."""
     extra_list = tmp / _EXTRA
     extra = json.loads(extra_list.read_text(encoding="utf-8")) if extra_list.is_file() else []
     for src in sorted(tmp.rglob("*")):
-        rel = src.relative_to(tmp)
-        if src.is_file() and src.name not in (MANIFEST, _EXTRA):
-            dest = config.generated / rel
+        if src.is_file() and src.parent != tmp:
+            dest = config.root / src.relative_to(tmp)
             dest.parent.mkdir(parents=True, exist_ok=True)
             os.replace(src, dest)
     for rel in extra:
-        target = config.generated / rel
+        target = config.root / rel
         target.unlink(missing_ok=True)
-        _prune_empty(target.parent, config.generated)
+        if config.generated in target.parents:
+            _prune_empty(target.parent, config.generated)
     config.generated.mkdir(parents=True, exist_ok=True)
     os.replace(tmp / MANIFEST, config.generated / MANIFEST)
     extra_list.unlink(missing_ok=True)
@@ -258,12 +248,3 @@ def _prune_empty(folder: Path, stop: Path) -> None:
     while folder != stop and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
         folder = folder.parent
-
-
-def _replace_file(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.is_file() and target.read_bytes() == data:
-        return
-    tmp = target.with_name(f".{target.name}.aigen-tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
