@@ -1,4 +1,9 @@
-"""`aigen render [--check]`: specs -> generated/ (rules, runbooks, ...) and docs/metrics.md."""
+"""`aigen render [--check]`: specs -> generated/ (rules, runbooks, ...) and docs/metrics.md.
+
+Costs follow what changed: a model whose inputs (aigen.render.inputs) fingerprint as recorded in the manifest, and
+whose files are on disk as aigen wrote them, is not rendered again; the project-level artifacts only when some
+model's inputs changed. The rest render in parallel across CPUs.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,17 @@ import click
 
 from aigen import writer
 from aigen.commands.common import echo_problems, project_and_plans
-from aigen.config import load_config
+from aigen.config import Config, load_config
 from aigen.errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE
-from aigen.render import RenderEnv, render_all
+from aigen.plan import ModelPlan
+from aigen.project import Project, profile_path
+from aigen.render import RenderEnv, inputs, render_all, render_models, render_project
+from aigen.taxonomy import default_taxonomy_path
 from aigen.templating import environment
 
 
 def artifacts(templates: Path | None = None, config=None):
+    """Every artifact, rendered from scratch (no cache): what `aigen lint` compares generated/ with."""
     config = config or load_config(Path.cwd())
     project, plans = project_and_plans(config=config)
     if project.problems:
@@ -23,14 +32,38 @@ def artifacts(templates: Path | None = None, config=None):
     return config, render_all(plans, RenderEnv(environment(templates)))
 
 
-def run(check: bool = False, templates: Path | None = None, force: bool = False) -> int:
+def fingerprints(config: Config, project: Project, templates: Path | None) -> dict[str, str]:
+    """Each model's input fingerprint, and the project-level artifacts' (under ``inputs.PROJECT``)."""
+    shared = inputs.shared(config, config.taxonomy or default_taxonomy_path(), templates)
+    models = {s.spec.model.id: inputs.model(shared, s.display, s.path, profile_path(config, s.spec.model.id))
+              for s in project.specs}
+    return {**models, inputs.PROJECT: inputs.project(shared, models)}
+
+
+def incremental_plan(config: Config, project: Project, plans: list[ModelPlan], templates: Path | None,
+                     jobs: int | None, cache: bool = True) -> writer.Plan:
+    """Render what changed (everything without ``cache``) and compare the result, and what is kept, with the disk."""
+    env = RenderEnv(environment(templates))
+    digests = fingerprints(config, project, templates)
+    reuse = writer.reusable(config, digests) if cache else {}
+    arts = render_models([p for p in plans if p.model_id not in reuse], env, jobs)
+    if inputs.PROJECT not in reuse:
+        arts += render_project(plans, env)
+    kept = {path: digest for files in reuse.values() for path, digest in files.items()}
+    return writer.plan(config, arts, kept, digests)
+
+
+def run(check: bool = False, templates: Path | None = None, force: bool = False, jobs: int | None = None,
+        cache: bool = True) -> int:
     if templates is not None and not templates.is_dir():
         click.echo(f"aigen: {templates}: no such templates directory", err=True)
         return EXIT_USAGE
-    config, arts = artifacts(templates)
-    if arts is None:
+    config = load_config(Path.cwd())
+    project, plans = project_and_plans(config=config)
+    if project.problems:
+        echo_problems(project.problems)
         return EXIT_INVALID
-    result = writer.plan(config, arts)
+    result = incremental_plan(config, project, plans, templates, jobs, cache)
     if check:
         for label, paths in (("stale", result.stale), ("missing", result.missing), ("extra", result.extra)):
             for path in paths:
@@ -38,11 +71,11 @@ def run(check: bool = False, templates: Path | None = None, force: bool = False)
         if not result.in_step:
             click.echo("generated output is out of step with the specs: run `aigen render`", err=True)
             return EXIT_INVALID
-        click.echo(f"{len(result.desired)} generated file(s) in step")
+        click.echo(f"{result.files} generated file(s) in step")
         return EXIT_OK
     writer.write(config, result, force=force)
     changed = len(result.stale) + len(result.missing) + len(result.extra)
-    click.echo(f"rendered {len(result.desired)} file(s); {changed} changed")
+    click.echo(f"rendered {result.files} file(s); {changed} changed")
     return EXIT_OK
 
 
@@ -51,6 +84,9 @@ def run(check: bool = False, templates: Path | None = None, force: bool = False)
 @click.option("--templates", type=click.Path(file_okay=False, path_type=Path),
               help="A folder of templates layered over the shipped ones (same relative names).")
 @click.option("--force", is_flag=True, help="Overwrite generated files that were edited by hand.")
-def command(check: bool, templates: Path | None, force: bool) -> int:
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Models rendered at once (default: CPUs).")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Render every model, even those whose inputs did not change since the last render.")
+def command(check: bool, templates: Path | None, force: bool, jobs: int | None, no_cache: bool) -> int:
     """Render every spec into generated/<model-id>/ and docs/metrics.md."""
-    return run(check, templates, force)
+    return run(check, templates, force, jobs, not no_cache)

@@ -7,10 +7,22 @@ from pathlib import Path
 import click
 
 from aigen.config import load_config
-from aigen.errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from aigen.errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError
 
 
-def run(paths: list[Path], output_format: str = "text", jobs: int | None = None) -> int:
+def _changed_targets(base: str) -> list[Path] | None:
+    """The generated folders of the models changed since ``base`` (git); None, said why, when git cannot tell."""
+    from aigen.changed import model_targets
+
+    try:
+        return model_targets(load_config(Path.cwd()), base)
+    except UsageError as exc:
+        click.echo(f"aigen: --changed: {exc}", err=True)
+        return None
+
+
+def run(paths: list[Path], output_format: str = "text", jobs: int | None = None, base: str | None = None) -> int:
+    """``base``: prove only the models changed since that git ref (``--changed``), instead of ``paths``."""
     from aigen.proof import runner
 
     for path in paths:
@@ -18,6 +30,14 @@ def run(paths: list[Path], output_format: str = "text", jobs: int | None = None)
             click.echo(f"aigen: {path}: no such file or directory", err=True)
             return EXIT_USAGE
     targets = paths or [load_config(Path.cwd()).generated]
+    if base is not None:
+        changed = _changed_targets(base)
+        if changed is None:
+            return EXIT_USAGE
+        if not changed:
+            click.echo(f"no model changed since {base}: nothing to prove")
+            return EXIT_OK
+        targets = changed
     try:
         check_ok, check_output, results = runner.run(targets, jobs)
     except runner.PromtoolMissing as exc:
@@ -45,10 +65,17 @@ def run(paths: list[Path], output_format: str = "text", jobs: int | None = None)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="promtool processes at once (default: CPUs).")
-def command(paths: tuple[Path, ...], output_format: str, jobs: int | None) -> int:
+@click.option("--changed", is_flag=True,
+              help="Only the models a change touches (git: specs, profiles, generated/<model>; taxonomy, templates "
+                   "or config: all), compared with --base.")
+@click.option("--base", default="HEAD", show_default=True, metavar="REF",
+              help="With --changed: compare with the merge base of REF and HEAD (e.g. origin/main in CI).")
+def command(paths: tuple[Path, ...], output_format: str, jobs: int | None, changed: bool, base: str) -> int:
     """Run promtool over generated rules and tests; report each alert's measured time-to-fire.
 
-    Exit 0 when every test passes and every alert fires within its budget and stays silent when healthy,
-    1 otherwise, 2 when promtool is missing.
+    Exit 0 when every test passes and every alert fires within its budget and stays silent when healthy (or
+    when --changed finds no model changed), 1 otherwise, 2 when promtool or git is missing or fails.
     """
-    return run(list(paths), output_format, jobs)
+    if changed and paths:
+        raise click.UsageError("--changed picks the models itself: give no PATH with it")
+    return run(list(paths), output_format, jobs, base if changed else None)

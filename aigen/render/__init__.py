@@ -6,8 +6,11 @@ A new artifact is a new function added to MODEL_RENDERERS or PROJECT_RENDERERS.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import get_all_start_methods, get_context
 
 from aigen.plan import ModelPlan
 
@@ -42,11 +45,45 @@ def project_renderers() -> list[ProjectRenderer]:
     return [metrics_doc.render, schemas.render, incident_schema.render, alertmanager.render, dashboards.render_fleet]
 
 
-def render_all(plans: list[ModelPlan], env: RenderEnv) -> list[Artifact]:
-    out: list[Artifact] = []
-    for plan in sorted(plans, key=lambda p: p.model_id):
-        for renderer in model_renderers():
-            out.extend(renderer(plan, env))
-    for project_renderer in project_renderers():
-        out.extend(project_renderer(plans, env))
-    return out
+def render_model(plan: ModelPlan, env: RenderEnv) -> list[Artifact]:
+    """Every per-model artifact of one model."""
+    return [art for renderer in model_renderers() for art in renderer(plan, env)]
+
+
+def render_project(plans: list[ModelPlan], env: RenderEnv) -> list[Artifact]:
+    """The artifacts that read every plan (fleet dashboard, routing, schemas, metrics doc)."""
+    return [art for renderer in project_renderers() for art in renderer(plans, env)]
+
+
+def render_all(plans: list[ModelPlan], env: RenderEnv, jobs: int | None = 1) -> list[Artifact]:
+    return render_models(plans, env, jobs) + render_project(plans, env)
+
+
+# What forked workers render: set just before the pool starts, so plans reach the workers by fork, not by pickle.
+_WORK: tuple[list[ModelPlan], RenderEnv] | None = None
+
+
+def _render_index(index: int) -> list[Artifact]:
+    assert _WORK is not None
+    plans, env = _WORK
+    return render_model(plans[index], env)
+
+
+def render_models(plans: list[ModelPlan], env: RenderEnv, jobs: int | None = None) -> list[Artifact]:
+    """Per-model artifacts of ``plans`` in model-id order, rendered by up to ``jobs`` processes (default: CPUs).
+
+    Models are independent, so they render in parallel; the order of the result does not depend on which finished
+    first. Without fork (or with one job, or one model) they render here, sparing the pool's start-up.
+    """
+    global _WORK
+    ordered = sorted(plans, key=lambda p: p.model_id)
+    workers = min(jobs or os.cpu_count() or 1, len(ordered))
+    if workers <= 1 or "fork" not in get_all_start_methods():
+        return [art for plan in ordered for art in render_model(plan, env)]
+    _WORK = (ordered, env)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+            parts = list(pool.map(_render_index, range(len(ordered))))
+    finally:
+        _WORK = None
+    return [art for part in parts for art in part]

@@ -65,7 +65,7 @@ def render(plan: ModelPlan, env: RenderEnv) -> list[Artifact]:
             raise InputError([Problem(getattr(exc, "filename", None) or template.filename or name, line, 1 if line else 0,
                                       f"template error: {exc.message}")]) from None
         try:
-            yaml.safe_load(text)
+            yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: a validity check only
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             raise InputError([Problem(template.filename or name, 0, 0, f"template renders invalid YAML for {plan.model_id}"
