@@ -13,6 +13,7 @@ from aigen.config import Config
 from aigen.dashboards.ids import alert_panel_url
 from aigen.detectors import DETECTORS, Alert, Context, Detector, Record, Timing
 from aigen.durations import format_duration
+from aigen.escape import go_template_literal
 from aigen.spec import ModelSpec
 from aigen.taxonomy import Taxonomy
 
@@ -163,7 +164,7 @@ def _kill_switch(plan: ModelPlan, alerts: list[PlannedAlert], interval: int) -> 
         summary="Automated kill switch: a critical AI incident held for consecutive evaluations; stop serving.",
         description=(f"Model {{{{ $labels.model_id }}}} has had a {top} {{{{ $labels.incident_type }}}} alert firing for "
                      f"{kill.min_consecutive_evaluations} consecutive evaluations. The oversight gateway "
-                     f"({plan.spec.serving.oversight_gateway}) should activate the kill switch; a human confirms or "
+                     f"({go_template_literal(plan.spec.serving.oversight_gateway)}) should activate the kill switch; a human confirms or "
                      f"restores service from the runbook."),
         metrics=("ALERTS",),
     )

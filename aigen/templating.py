@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import shlex
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
+
+from aigen.escape import shell_word, yaml_scalar
 
 
 def default_templates_dir() -> Path:
@@ -29,6 +29,7 @@ def environment(overrides: Path | None = None) -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["q"] = lambda value: json.dumps(str(value), ensure_ascii=False)  # a YAML double-quoted scalar
-    env.filters["sh"] = lambda value: shlex.quote(str(value))
+    # Templates write every spec value through one of these: `q` for a YAML scalar, `sh` for a shell word.
+    env.filters["q"] = yaml_scalar
+    env.filters["sh"] = shell_word
     return env
