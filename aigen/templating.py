@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
@@ -18,7 +19,10 @@ def default_templates_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "templates"
 
 
+@functools.lru_cache(maxsize=8)
 def environment(overrides: Path | None = None) -> SandboxedEnvironment:
+    """One environment per overrides folder for the process: compiled templates are kept (Jinja still reloads a
+    template whose file changed), so rendering many specs in one process compiles each template once."""
     loaders = [FileSystemLoader(str(overrides))] if overrides else []
     loaders.append(FileSystemLoader(str(default_templates_dir())))
     env = SandboxedEnvironment(
