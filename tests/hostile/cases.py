@@ -11,6 +11,7 @@ import copy
 import io
 import os
 import shutil
+import types
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +55,7 @@ def _paths(annotation: Any, base: Any, path: Path_) -> list[Path_]:
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin is typing.Annotated:
         return _paths(args[0], base, path)
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType")):
+    if origin in (typing.Union, types.UnionType):
         return [p for a in args if a is not type(None) for p in _paths(a, base, path)]
     if annotation is str or origin is typing.Literal:
         return [path]
