@@ -13,7 +13,7 @@ help:
 	@echo "make render  - set up, validate specs, render generated/"
 	@echo "make test    - set up (incl. promtool) and run the test suite"
 	@echo "make check   - generated/ in step with specs (aigen render --check)"
-	@echo "make bench   - benchmarks (bench/)"
+	@echo "make bench   - benchmarks (bench/); fleet sizes with FLEET=10,100,1000"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,8 +51,10 @@ test: $(STAMP) tools
 	$(BIN)/aigen test
 	$(BIN)/python -m pytest -q -n auto
 
+# FLEET: model counts of the fleet benchmark (bench/fleet_bench.py), e.g. make bench FLEET=10,100,1000
+FLEET ?= 10,100
 bench: $(STAMP) tools
-	$(BIN)/python bench/run.py
+	FLEET=$(FLEET) $(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -13,6 +13,7 @@ from aigen.config import Config
 from aigen.dashboards.ids import alert_panel_url
 from aigen.detectors import DETECTORS, Alert, Context, Detector, Record, Timing
 from aigen.durations import format_duration
+from aigen.escape import go_template_literal, promql_string
 from aigen.spec import ModelSpec
 from aigen.taxonomy import Taxonomy
 
@@ -137,8 +138,9 @@ def _resolve(plan: ModelPlan, alert: Alert, budget: int) -> PlannedAlert:
     annotations = {
         "summary": alert.summary,
         "description": alert.description,
-        "runbook_url": plan.runbook_url(alert.incident_type),
-        "dashboard_url": alert_panel_url(plan.config.dashboard_base_url, plan.model_id, alert.name, alert.extra_labels),
+        "runbook_url": go_template_literal(plan.runbook_url(alert.incident_type)),
+        "dashboard_url": go_template_literal(alert_panel_url(plan.config.dashboard_base_url, plan.model_id, alert.name,
+                                                             alert.extra_labels)),
         "detection_budget": format_duration(budget),
     }
     return PlannedAlert(alert, labels, annotations, budget)
@@ -157,13 +159,13 @@ def _kill_switch(plan: ModelPlan, alerts: list[PlannedAlert], interval: int) -> 
     exempt = sorted({KILL_SWITCH} | {a.name for a in alerts if a.alert.detector in NOT_EVIDENCE_OF_HARM})
     alert = Alert(
         name=KILL_SWITCH, detector="kill_switch", incident_type="", severity=top,
-        expr=(f'count by (model_id, incident_type) (ALERTS{{model_id="{plan.model_id}", alertstate="firing", '
-              f'severity="{top}", alertname!~"{"|".join(exempt)}"}}) > 0'),
+        expr=(f'count by (model_id, incident_type) (ALERTS{{model_id={promql_string(plan.model_id)}, '
+              f'alertstate="firing", severity={promql_string(top)}, alertname!~{promql_string("|".join(exempt))}}}) > 0'),
         for_seconds=hold,
         summary="Automated kill switch: a critical AI incident held for consecutive evaluations; stop serving.",
         description=(f"Model {{{{ $labels.model_id }}}} has had a {top} {{{{ $labels.incident_type }}}} alert firing for "
                      f"{kill.min_consecutive_evaluations} consecutive evaluations. The oversight gateway "
-                     f"({plan.spec.serving.oversight_gateway}) should activate the kill switch; a human confirms or "
+                     f"({go_template_literal(plan.spec.serving.oversight_gateway)}) should activate the kill switch; a human confirms or "
                      f"restores service from the runbook."),
         metrics=("ALERTS",),
     )
@@ -171,7 +173,9 @@ def _kill_switch(plan: ModelPlan, alerts: list[PlannedAlert], interval: int) -> 
     labels = {"severity": top, "model_id": plan.model_id, "action": "kill_switch", "team": plan.spec.model.owner,
               "oncall": plan.spec.model.oncall}
     annotations = {"summary": alert.summary, "description": alert.description,
-                   "runbook_url": f"{plan.config.runbook_base_url}/{plan.model_id}/runbooks/{{{{ $labels.incident_type }}}}.yaml",
-                   "dashboard_url": alert_panel_url(plan.config.dashboard_base_url, plan.model_id, KILL_SWITCH),
+                   "runbook_url": (go_template_literal(f"{plan.config.runbook_base_url}/{plan.model_id}/runbooks/")
+                                   + "{{ $labels.incident_type }}.yaml"),
+                   "dashboard_url": go_template_literal(alert_panel_url(plan.config.dashboard_base_url, plan.model_id,
+                                                                        KILL_SWITCH)),
                    "detection_budget": format_duration(budget)}
     return PlannedAlert(alert, labels, annotations, budget)

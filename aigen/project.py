@@ -119,6 +119,8 @@ def check_spec(doc: Document, taxonomy: Taxonomy) -> list[Problem]:
     for i, group in enumerate(_list(data.get("groups"))):
         out.extend(_check_group(doc, i, _map(group), attrs))
     for name, level in _map(data.get("severity_overrides")).items():
+        if isinstance(name, (list, dict)) or isinstance(level, (list, dict)):
+            continue  # pydantic reports the type; a list is not hashable for the look-ups below
         if name not in taxonomy.incident_types:
             add(("severity_overrides", name), f"'{name}' is not an incident type of the taxonomy"
                                               f"{_did_you_mean(str(name), taxonomy.incident_types)}", key=True)
@@ -126,7 +128,7 @@ def check_spec(doc: Document, taxonomy: Taxonomy) -> list[Problem]:
             add(("severity_overrides", name), f"'{level}' is not a severity level "
                                               f"({', '.join(taxonomy.severity_levels)})")
     for i, det in enumerate(_list(data.get("disabled_detectors"))):
-        if det not in DETECTORS:
+        if not isinstance(det, (list, dict)) and det not in DETECTORS:  # pydantic reports a collection
             add(("disabled_detectors", i), f"unknown detector '{det}'{_did_you_mean(str(det), DETECTORS)}")
     model_id, stem = model.get("id"), Path(doc.path).stem
     if isinstance(model_id, str) and model_id != stem:
@@ -143,9 +145,11 @@ def _check_group(doc: Document, i: int, group: dict, attrs: set[str]) -> list[Pr
         out.append(Problem(doc.path, line, col, message))
 
     attribute, values, reference = group.get("attribute"), _list(group.get("values")), group.get("reference")
+    if not isinstance(attribute, str):  # pydantic reports the type; a list here is not even hashable
+        attribute = None
     if attribute in attrs:
         add("attribute", f"protected attribute '{attribute}' is declared twice")
-    if isinstance(attribute, str):
+    if attribute is not None:
         attrs.add(attribute)
     if attribute in RESERVED_LABELS:
         add("attribute", f"'{attribute}' is reserved by the metric contract; rename the label")

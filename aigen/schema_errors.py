@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from aigen.errors import Problem
+from aigen.spec import ALLOWED_FORM
 from aigen.yamlio import Document, to_plain
 
 M = TypeVar("M", bound=BaseModel)
@@ -46,6 +47,13 @@ def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(step for step in loc if isinstance(step, int) or not (isinstance(step, str) and "[" in step))
 
 
+def pattern_message(pattern: str) -> str:
+    """The allowed form of an identifier, without echoing the value: a refused value may be 100k characters of
+    terminal escapes, and the located position already shows it."""
+    form = ALLOWED_FORM.get(pattern)
+    return f"must match {pattern}" + (f" ({form})" if form else "")
+
+
 def problems_from(error: ValidationError, doc: Document, model: type[BaseModel]) -> list[Problem]:
     out: list[Problem] = []
     for item in error.errors(include_url=False):
@@ -67,7 +75,9 @@ def problems_from(error: ValidationError, doc: Document, model: type[BaseModel])
         else:
             line, col = doc.locate(loc)
             message = item["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
-            if kind == "string_type" and isinstance(item.get("input"), (int, float)) and not isinstance(
+            if kind == "string_pattern_mismatch":
+                message = pattern_message(item["ctx"]["pattern"])
+            elif kind == "string_type" and isinstance(item.get("input"), (int, float)) and not isinstance(
                 item.get("input"), bool
             ):
                 message += f" (quote it: \"{item['input']}\")"

@@ -5,15 +5,38 @@ Field names here are the contract; defaults are documented in the JSON Schema (`
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# Field kinds (docs/security.md). An identifier reaches PromQL matchers, Prometheus labels, receiver names and shell
+# commands, so it gets a strict pattern and no escaping is ever needed; free text (descriptions, units) is accepted
+# as written and every renderer emits it literally. ALLOWED_FORM says each pattern in words for the error message.
 MODEL_ID = r"^[a-z][a-z0-9-]{0,62}$"
+TEAM = MODEL_ID
+RECEIVER = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 FEATURE = r"^[a-zA-Z_][a-zA-Z0-9_]{0,127}$"
 LABEL = r"^[a-zA-Z_][a-zA-Z0-9_]*$"
+LABEL_VALUE = r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$"
 VERSION = r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$"
 URL = r"^https?://[A-Za-z0-9._~:/?#@!$&()*+,;=%-]+$"
+DNS_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$"
+ENV_VAR = r"^[A-Za-z_][A-Za-z0-9_]*$"
+
+ALLOWED_FORM: dict[str, str] = {
+    MODEL_ID: "lowercase letters, digits and -, starting with a letter, at most 63 characters",
+    RECEIVER: "letters, digits, '.', '_' and '-', starting with a letter or digit, at most 128 characters",
+    FEATURE: "letters, digits and _, not starting with a digit, at most 128 characters",
+    LABEL: "a Prometheus label name: letters, digits and _, not starting with a digit",
+    LABEL_VALUE: "letters, digits, '_', '.', '+' and '-', starting with a letter or digit, at most 64 characters",
+    VERSION: "letters, digits, '.', '_', '+' and '-', starting with a letter or digit, at most 64 characters",
+    URL: "an http(s) URL without spaces, quotes, braces or backslashes",
+    DNS_LABEL: "a Kubernetes name: lowercase letters, digits and -, starting and ending with a letter or digit, "
+               "at most 63 characters",
+    DNS_SUBDOMAIN: "a Kubernetes name: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit",
+    ENV_VAR: "an environment variable name: letters, digits and _, not starting with a digit",
+}
 
 
 class _Strict(BaseModel):
@@ -28,23 +51,24 @@ class Versions(_Strict):
 
 class ModelInfo(_Strict):
     id: str = Field(pattern=MODEL_ID, description="Becomes the model_id label on every series and alert.")
-    description: str = ""
-    owner: str = Field(description="The team that owns the model.")
-    oncall: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", description="Alertmanager receiver that is paged.")
-    positive_outcome: str = Field("positive", description="The outcome label value fairness rates count (approved, "
-                                                          "flagged, ...).")
+    description: str = Field("", description="Free text, rendered literally.")
+    owner: str = Field(pattern=TEAM, description="The team that owns the model: the team label, <owner>-tickets receiver.")
+    oncall: str = Field(pattern=RECEIVER, description="Alertmanager receiver that is paged.")
+    positive_outcome: str = Field("positive", pattern=LABEL_VALUE,
+                                  description="The outcome label value fairness rates count (approved, flagged, ...).")
     versions: Versions
 
 
 class Serving(_Strict):
-    namespace: str = Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-    deployment: str = Field(pattern=r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
-    container: str | None = Field(None, description="Container of the model server (defaults to the deployment).")
-    version_env: str = Field("MODEL_VERSION", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    namespace: str = Field(pattern=DNS_LABEL)
+    deployment: str = Field(pattern=DNS_SUBDOMAIN)
+    container: str | None = Field(None, pattern=DNS_LABEL,
+                                  description="Container of the model server (defaults to the deployment).")
+    version_env: str = Field("MODEL_VERSION", pattern=ENV_VAR)
     oversight_gateway: str = Field("http://ai-oversight-gateway:8080", pattern=URL, description="Human-oversight gateway URL.")
-    oversight_deployment: str = Field("ai-oversight-gateway", pattern=r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+    oversight_deployment: str = Field("ai-oversight-gateway", pattern=DNS_SUBDOMAIN)
     prometheus_url: str = Field("http://prometheus:9090", pattern=URL, description="Prometheus the runbook commands query.")
-    pipeline_namespace: str = Field("data-pipeline", pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+    pipeline_namespace: str = Field("data-pipeline", pattern=DNS_LABEL)
 
 
 class Baseline(_Strict):
@@ -57,14 +81,14 @@ class Feature(_Strict):
     type: Literal["numeric", "categorical", "text", "boolean"]
     required: bool = True
     importance: float | None = Field(None, ge=0, le=1)
-    unit: str | None = None
-    description: str = ""
+    unit: str | None = Field(None, description="Free text, rendered literally.")
+    description: str = Field("", description="Free text, rendered literally.")
 
 
 class Group(_Strict):
     attribute: str = Field(pattern=LABEL, description="Label name carried by model_predictions_total.")
-    values: list[str] = Field(min_length=2)
-    reference: str = Field(description="The group the others are compared with.")
+    values: list[Annotated[str, Field(pattern=LABEL_VALUE)]] = Field(min_length=2)
+    reference: str = Field(pattern=LABEL_VALUE, description="The group the others are compared with.")
 
 
 class Thresholds(_Strict):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import shlex
+import functools
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
+
+from aigen.escape import shell_word, yaml_scalar
 
 
 def default_templates_dir() -> Path:
@@ -18,7 +19,10 @@ def default_templates_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "templates"
 
 
+@functools.lru_cache(maxsize=8)
 def environment(overrides: Path | None = None) -> SandboxedEnvironment:
+    """One environment per overrides folder for the process: compiled templates are kept (Jinja still reloads a
+    template whose file changed), so rendering many specs in one process compiles each template once."""
     loaders = [FileSystemLoader(str(overrides))] if overrides else []
     loaders.append(FileSystemLoader(str(default_templates_dir())))
     env = SandboxedEnvironment(
@@ -29,6 +33,7 @@ def environment(overrides: Path | None = None) -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["q"] = lambda value: json.dumps(str(value), ensure_ascii=False)  # a YAML double-quoted scalar
-    env.filters["sh"] = lambda value: shlex.quote(str(value))
+    # Templates write every spec value through one of these: `q` for a YAML scalar, `sh` for a shell word.
+    env.filters["q"] = yaml_scalar
+    env.filters["sh"] = shell_word
     return env

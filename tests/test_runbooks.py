@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 
 import pytest
 import yaml
@@ -84,3 +85,34 @@ def test_fairness_runbook_compares_every_group_with_its_reference():
     actions = [s["action"] for s in book["triage"]["steps"]]
     assert any("age_group" in a and "30-44" in a for a in actions)
     assert any("sex" in a and "male" in a for a in actions)
+
+
+def test_urls_with_shell_metacharacters_stay_one_literal_word(tmp_path):
+    """The URL pattern admits $ ( ) ; & ! * — each is shell syntax. Every runbook command still passes the URL as
+    one single-quoted word: shlex (POSIX rules) reads the word back unchanged, nothing expands or splits."""
+    from tests.hostile.cases import SPEC_FILE, dump, new_project, run, spec_with
+
+    url = "http://h:9090/$(reboot);a=$HOME&b=!x*(y)"
+    project = new_project(tmp_path)
+    spec = spec_with(("serving", "prometheus_url"), url)
+    spec["serving"]["oversight_gateway"] = "http://g:8080/$(id)"
+    (project / SPEC_FILE).write_text(dump(spec), encoding="utf-8")
+    assert run(project, "render").code == 0
+    words = []
+    for path in sorted((project / "generated" / "hostile" / "runbooks").glob("*.yaml")):
+        book = yaml.safe_load(path.read_text(encoding="utf-8"))["runbook"]
+        for phase in ("triage", "containment", "investigation"):
+            for step in book[phase]["steps"]:
+                for line in (step["command"] + step.get("rollback", "")).splitlines():
+                    if not line.lstrip().startswith("#"):
+                        words += [w for w in shell_words(line) if w.startswith("http://")]
+    assert f"{url}/api/v1/query" in words and f"{url}/api/v1/query_range" in words
+    assert "http://g:8080/$(id)/kill-switch" in words and "http://g:8080/$(id)/kill-switch/hostile" in words
+    assert all(w.startswith((url + "/", "http://g:8080/$(id)/")) for w in words), words
+
+
+def shell_words(line: str) -> list[str]:
+    """Words of a command line with ; & | ( ) as the operators they are (plain shlex.split would keep them in)."""
+    lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    return list(lexer)

@@ -140,7 +140,8 @@ def test_unknown_option_is_a_usage_error(project, aigen):
         (lambda s: s.replace('previous: "4.1.1", ', "").replace("rollback_to: known_good", "rollback_to: previous"),
          "model.versions.previous is not set"),
         (lambda s: s.replace("id: fraud-detection", "id: fraud-scoring"), "differs from the file name"),
-        (lambda s: s.replace("id: fraud-detection", "id: Fraud_Detection"), "should match pattern"),
+        (lambda s: s.replace("id: fraud-detection", "id: Fraud_Detection"),
+         "model.id: must match ^[a-z][a-z0-9-]{0,62}$ (lowercase letters, digits and -"),
         (lambda s: s.replace("severity_overrides: {model_drift: high}", "severity_overrides: {model_drift: urgent}"),
          "'urgent' is not a severity level"),
         (lambda s: s.replace('current: "4.1.2"', "current: 4.1"), "quote it"),
@@ -255,3 +256,29 @@ def test_format_duration_round_trips(seconds, text):
                           ("Next  Business Day", 86400), ("30m", 1800)])
 def test_response_times(text, seconds):
     assert parse_response_time(text) == seconds
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where", "message"),
+    [
+        ("owner: fraud-model-team", 'owner: "{{ .Value }}"', "9:10", "model.owner: must match ^[a-z][a-z0-9-]{0,62}$"),
+        ("oncall: ml-platform-oncall", 'oncall: "pager\\n  rollback: |"', "10:11", "model.oncall: must match"),
+        ("positive_outcome: flagged", "positive_outcome: 'x\"} or vector(1) #'", "11:21",
+         "model.positive_outcome: must match ^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$ (letters, digits"),
+        ("deployment: model-server", "deployment: model-server\n  container: 'srv; curl x | sh'", "16:14",
+         "serving.container: must match"),
+        ('values: ["18-29", "30-44", "45-59", "60+"]', 'values: ["18-29", "30-44", "45-59", "60+\\"}"]', "27:41",
+         "groups.0.values.3: must match"),
+        ('reference: "30-44"', 'reference: "{{ 7*7 }}"', "28:16", "groups.0.reference: must match"),
+    ],
+    ids=["owner-go-template", "oncall-yaml-fragment", "outcome-promql", "container-shell", "group-value", "reference"],
+)
+def test_identifier_fields_refuse_what_their_pattern_does_not_allow(project, aigen, old, new, where, message):
+    """Identifiers reach labels, matchers, receiver names and shell commands: anything outside the pattern is refused
+    at its position, with the allowed form spelt out (docs/security.md)."""
+    assert old in GOOD
+    write(project, "fraud-detection.yaml", GOOD.replace(old, new))
+    result = aigen("validate", cwd=project)
+    assert result.returncode == 1
+    assert f"specs/models/fraud-detection.yaml:{where}: {message}" in result.stderr, result.stderr
+    assert_no_traceback(result)

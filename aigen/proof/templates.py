@@ -1,7 +1,8 @@
 """Expand the small subset of Prometheus alert templates aigen generates, to compute expected annotations.
 
 Only these forms are allowed in generated annotations (anything else is a bug, raised as ValueError):
-``{{ $labels.NAME }}``, ``{{ $value | humanizePercentage }}``, ``{{ $value | printf "%.Nf" }}``.
+``{{ $labels.NAME }}``, ``{{ $value | humanizePercentage }}``, ``{{ $value | printf "%.Nf" }}``, and the literal
+brace ``{{ "{" }}`` that aigen.escape.go_template_literal writes for text that must not be expanded.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ _PRINTF = re.compile(r'^\$value \| printf "%\.(\d)f"$')
 def expand(template: str, labels: dict[str, str], value: float) -> str:
     def one(match: re.Match[str]) -> str:
         action = match.group(1)
+        if action == '"{"':
+            return "{"
         if action.startswith("$labels."):
             return labels[action.removeprefix("$labels.")]
         if action == "$value | humanizePercentage":
