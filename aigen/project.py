@@ -9,17 +9,15 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from aigen.config import Config
+from aigen.detectors import DETECTORS
 from aigen.errors import InputError, Problem, UsageError
+from aigen.profile import Profile, check_profile, read_profile
 from aigen.schema_errors import validate_document
 from aigen.spec import ModelSpec
 from aigen.taxonomy import Taxonomy, default_taxonomy_path, load_taxonomy
 from aigen.yamlio import Document, load_mapping
-
-if TYPE_CHECKING:
-    from aigen.profile import Profile
 
 
 @dataclass(frozen=True)
@@ -28,7 +26,7 @@ class LoadedSpec:
     path: Path
     display: str
     doc: Document
-    profile: "Profile | None" = None
+    profile: Profile | None = None
     """The training profile (specs/profiles/<model-id>.json) when there is one: drift and fairness baselines."""
 
 
@@ -60,7 +58,7 @@ def load_project_taxonomy(config: Config, override: Path | None = None) -> tuple
     if not path.is_file():
         raise UsageError(f"{path}: taxonomy file not found")
     display = config.display(path)
-    return load_taxonomy(path, display), display
+    return load_taxonomy(path, display, detectors=DETECTORS), display
 
 
 def load_project(config: Config, paths: list[Path] | None = None, taxonomy_path: Path | None = None) -> Project:
@@ -91,8 +89,6 @@ def check_spec(doc: Document, taxonomy: Taxonomy) -> list[Problem]:
     They read the raw document, defensively, so they run even when the schema check failed elsewhere in the file:
     one run of `aigen validate` shows every problem.
     """
-    from aigen.detectors import DETECTORS
-
     data = doc.data
     out: list[Problem] = []
 
@@ -196,8 +192,6 @@ def profile_path(config: Config, model_id: str) -> Path:
 
 def _attach_profile(config: Config, loaded: LoadedSpec, problems: list[Problem]) -> LoadedSpec:
     """The spec with its profile, when one exists and matches it; a broken profile is a located problem."""
-    from aigen.profile import check_profile, read_profile
-
     path = profile_path(config, loaded.spec.model.id)
     if not path.is_file():
         return loaded

@@ -14,7 +14,8 @@ import yaml
 
 from aigen.commands.common import project_and_plans
 from aigen.config import load_config
-from aigen.dashboards import dashboard_file_problems, dashboard_problems, ids
+from aigen import dashboard_ids as ids
+from aigen.dashboards.check import dashboard_file_problems, dashboard_problems
 from aigen.dashboards.build import fleet_dashboard, model_dashboard
 from aigen.dashboards.model import Dashboard, all_panels
 from aigen.dashboards.promql import expand, metric_names, substitute

@@ -10,7 +10,7 @@ import json
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from aigen.dashboards import ids
+from aigen import dashboard_ids as ids
 from aigen.dashboards.model import (
     GRAFANA, PROMETHEUS, AnnotationQuery, Annotations, Dashboard, DashboardLink, FieldConfig, FieldCustom, FieldDefaults,
     GridPos, Link, Panel, RowPanel, Target, Templating, Thresholds, ThresholdsStyle, ThresholdStep, Variable,

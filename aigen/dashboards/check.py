@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from aigen.dashboards import ids
+from aigen import dashboard_ids as ids
 from aigen.dashboards.model import Dashboard, all_panels
 from aigen.dashboards.promql import expand, metric_names, substitute
 from aigen.errors import Problem
