@@ -85,7 +85,7 @@ def _group_rates(attribute: str, reference: str, allowed: list[str], groups: lis
                  positive: str, log: ProblemLog) -> GroupProfile | None:
     rows: dict[str, int] = dict.fromkeys(allowed, 0)
     hits: dict[str, int] = dict.fromkeys(allowed, 0)
-    for group, outcome in zip(groups, outcomes):
+    for group, outcome in zip(groups, outcomes, strict=True):
         value = category_text(group.value)
         if value not in rows:
             log.add(group.line, group.col, f"'{value}' is not a group of '{attribute}' in the spec "

@@ -92,7 +92,7 @@ def parse_csv(raw: bytes, shown: str, digest: str) -> Table:
                 continue
             rows += 1
             col = 1
-            for name, value in zip(header, row):
+            for name, value in zip(header, row, strict=True):
                 columns[name].append(Cell(value, reader.line_num, col))
                 col += len(value) + 1
     except csv.Error as exc:
@@ -112,13 +112,13 @@ def _check_header(header: list[str], shown: str) -> None:
 
 def _parquet(path: Path, shown: str, digest: str) -> Table:
     try:
-        import pyarrow.parquet as pq  # type: ignore[import-not-found]
+        import pyarrow.parquet as pq
     except ImportError:
         raise UsageError(f"{shown}: reading Parquet needs pyarrow: pip install 'aigen[parquet]' "
                          f"(or export the sample as CSV)") from None
     try:
         table = pq.read_table(path)
-    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a bad file
+    except Exception as exc:
         raise InputError([Problem(shown, 0, 0, f"invalid Parquet file: {exc}")]) from None
     columns = {name: [Cell(v, i + 1, 0) for i, v in enumerate(table.column(name).to_pylist())]
                for name in table.column_names}

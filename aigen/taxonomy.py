@@ -27,7 +27,8 @@ class _Strict(BaseModel):
 
 class SeverityLevel(_Strict):
     description: str
-    response_time: str = Field(description="How soon a responder must act: '15 minutes', '4 hours', 'next business day'.")
+    response_time: str = Field(
+        description="How soon a responder must act: '15 minutes', '4 hours', 'next business day'.")
     detection_budget: Duration = Field(description="Longest allowed time from a failure's onset to a firing alert.")
     actions: list[str] = Field(default_factory=list)
 
@@ -65,7 +66,7 @@ class Taxonomy(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _cross(self) -> "Taxonomy":
+    def _cross(self) -> Taxonomy:
         budgets = [lvl.detection_budget for lvl in self.severity_levels.values()]
         if budgets != sorted(budgets):
             raise ValueError("severity_levels must be listed most severe first (detection budgets not decreasing)")
@@ -90,14 +91,21 @@ def load_taxonomy(path: Path, display: str | None = None, *, detectors: Collecti
     high 15m, medium 1h, low 4h). Lint reads a team's taxonomy so; everything else wrong is still reported.
     """
     doc = load_mapping(path, display, "Taxonomy", fast=True)
+    taxonomy, problems = taxonomy_of(doc, detectors=detectors, lenient=lenient)
+    if problems or taxonomy is None:
+        raise InputError(problems)
+    return taxonomy
+
+
+def taxonomy_of(doc: Document, *, detectors: Collection[str], lenient: bool = False) -> tuple[Taxonomy | None,
+                                                                                               list[Problem]]:
+    """The taxonomy a loaded document holds, and every problem of it (``load_taxonomy`` for a document in hand)."""
     if lenient:
         _default_budgets(doc, load_taxonomy(default_taxonomy_path(), "shipped taxonomy", detectors=detectors))
     taxonomy, problems = validate_document(doc, Taxonomy)
     if taxonomy is not None:
         problems += _reference_problems(doc, taxonomy, detectors)
-    if problems or taxonomy is None:
-        raise InputError(problems)
-    return taxonomy
+    return taxonomy, problems
 
 
 def _default_budgets(doc: Document, shipped: Taxonomy) -> None:

@@ -69,7 +69,7 @@ def _label_sets(profile, attribute: str, value: str) -> list[dict[str, str]]:
     import itertools
 
     others = [g for g in profile.groups if g.attribute != attribute]
-    return [{attribute: value, **{g.attribute: v for g, v in zip(others, combo)}}
+    return [{attribute: value, **{g.attribute: v for g, v in zip(others, combo, strict=True)}}
             for combo in itertools.product(*([x.value for x in g.groups] for g in others))]
 
 
@@ -99,7 +99,7 @@ def test_instrument_bins_agree_with_the_profile_module() -> None:
     instrument = ModelInstrument(profile, CollectorRegistry())
     amount = profile.feature("amount")
     assert amount is not None
-    for edge, label in zip(amount.edges, [b.bin for b in amount.bins]):
+    for edge, label in zip(amount.edges, [b.bin for b in amount.bins], strict=False):
         assert instrument.bin_of("amount", edge) == label  # an edge belongs to the bin it closes
         assert instrument.bin_of("amount", str(edge)) == label
 

@@ -18,11 +18,11 @@ from tests.conftest import REPO
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("core", ("aigen", "aigen.__init__", "aigen.errors", "aigen.durations", "aigen.yamlio", "aigen.yamlout",
               "aigen.schema_errors", "aigen.config", "aigen.spec", "aigen.taxonomy", "aigen.schemas",
-              "aigen.dashboard_ids", "aigen.templating", "aigen.binning")),
+              "aigen.dashboard_ids", "aigen.templating", "aigen.binning", "aigen.promql")),
     ("profile", ("aigen.profile", "aigen.sample", "aigen.profile_build", "aigen.instrument")),
     ("detectors", ("aigen.detectors",)),
     ("project", ("aigen.project", "aigen.plan", "aigen.contract", "aigen.cardinality")),
-    ("artifacts", ("aigen.render", "aigen.dashboards", "aigen.promql", "aigen.incidents.schema",
+    ("artifacts", ("aigen.render", "aigen.dashboards", "aigen.incidents.schema",
                    "aigen.incidents.regulatory", "aigen.proof.scenarios", "aigen.proof.templates")),
     ("writer", ("aigen.writer",)),
     ("features", ("aigen.lint", "aigen.proof", "aigen.incidents")),

@@ -17,11 +17,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from aigen.binning import MISSING, OTHER, numeric_labels
 from aigen.cardinality import DEFAULT_SERIES_BUDGET, breakdown, cardinality
 from aigen.commands.common import project_and_plans
 from aigen.config import load_config
 from aigen.errors import UsageError
-from aigen.binning import MISSING, OTHER, numeric_labels
 from aigen.profile import FeatureProfile, profile_schema
 from aigen.profile_build import quantile, quantile_edges
 
@@ -201,7 +201,8 @@ def test_a_value_lands_in_the_bin_whose_interval_holds_it(sample: list[float], b
 
 def test_missing_and_other() -> None:
     feature = FeatureProfile.model_validate({"name": "c", "type": "categorical", "bins": [
-        {"bin": "a", "share": 0.5}, {"bin": "5411", "share": 0.5}, {"bin": OTHER, "share": 0}, {"bin": MISSING, "share": 0}]})
+        {"bin": "a", "share": 0.5}, {"bin": "5411", "share": 0.5}, {"bin": OTHER, "share": 0},
+        {"bin": MISSING, "share": 0}]})
     binner = feature.binner()
     assert [binner.label(v) for v in ("a", " a ", 5411, 5411.0, "zz", None, "", "NULL", math.nan)] == \
         ["a", "a", "5411", "5411", OTHER, MISSING, MISSING, MISSING, MISSING]

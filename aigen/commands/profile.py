@@ -25,7 +25,8 @@ def run(model: str, data: Path, outcome: str = "outcome", bins: int = DEFAULT_BI
             echo_problems(project.problems)
             return EXIT_INVALID
         known = ", ".join(s.spec.model.id for s in project.specs) or "none"
-        click.echo(f"aigen: no spec with model.id '{model}' in {config.display(config.specs)} (known: {known})", err=True)
+        click.echo(f"aigen: no spec with model.id '{model}' in {config.display(config.specs)} (known: {known})",
+                   err=True)
         return EXIT_USAGE
     try:
         table = read_table(data, config.display(data))

@@ -27,10 +27,14 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from aigen.errors import Problem
+
+if TYPE_CHECKING:
+    from aigen.lint.context import LintContext
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -58,14 +62,15 @@ def tested_alerts(folder: Path) -> frozenset[str] | None:
 
 
 def _firing(group: dict) -> set[str]:
-    out = {str(t.get("alertname")) for t in group.get("alert_rule_test") or [] if isinstance(t, dict) and t.get("exp_alerts")}
+    out = {str(t.get("alertname")) for t in group.get("alert_rule_test") or []
+           if isinstance(t, dict) and t.get("exp_alerts")}
     for test in group.get("promql_expr_test") or []:
         if isinstance(test, dict) and test.get("exp_samples"):
             out.update(_ALERTS.findall(str(test.get("expr", ""))))
     return out
 
 
-def check(ctx) -> Iterator[Problem]:
+def check(ctx: LintContext) -> Iterator[Problem]:
     generated = ctx.config.generated.resolve()
     for alert in ctx.alerts:
         path = Path(alert.path)

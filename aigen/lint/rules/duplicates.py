@@ -20,14 +20,18 @@ Failing:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from aigen.errors import Problem
+
+if TYPE_CHECKING:
+    from aigen.lint.context import LintContext
 
 ID = "duplicates"
 LEVEL = "error"
 
 
-def check(ctx) -> Iterator[Problem]:
+def check(ctx: LintContext) -> Iterator[Problem]:
     first: dict[tuple, tuple[int, int]] = {}
     for alert in ctx.alerts:
         key = (alert.file_key, alert.name, tuple(sorted(alert.labels.items())))

@@ -24,15 +24,19 @@ Failing:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from aigen.errors import Problem
 from aigen.lint import links
+
+if TYPE_CHECKING:
+    from aigen.lint.context import LintContext
 
 ID = "runbook-url"
 LEVEL = "error"
 
 
-def check(ctx) -> Iterator[Problem]:
+def check(ctx: LintContext) -> Iterator[Problem]:
     for alert in ctx.alerts:
         url = alert.annotations.get("runbook_url", "").strip()
         if not url or "{{" in url:
