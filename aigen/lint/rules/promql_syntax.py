@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 from aigen import promql
 from aigen.durations import parse_duration
 from aigen.errors import Problem
-from aigen.yamlio import locate
 
 if TYPE_CHECKING:
     from aigen.lint.context import LintContext
@@ -33,7 +32,7 @@ LEVEL = "error"
 def check(ctx: LintContext) -> Iterator[Problem]:
     for group in ctx.inputs.groups:
         if "interval" in group.node and not _is_duration(group.node["interval"]):
-            line, col = locate(group.node, ("interval",))
+            line, col = group.at("interval")
             yield Problem(group.path, line, col, f"group {group.name}: interval '{group.node['interval']}' is not a "
                                                  f"duration such as 30s or 1m")
     for rule in ctx.inputs.rules:
