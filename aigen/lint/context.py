@@ -39,6 +39,8 @@ class LintContext:
     load_problems: list[Problem] = field(default_factory=list)  # unreadable or invalid YAML
     spec_problems: list[Problem] = field(default_factory=list)  # what `aigen validate` reports
     _labels: dict[int, promql.LabelSet] = field(default_factory=dict, repr=False)
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+    """Indexes and file contents rules build once per run (the coverage matrix's, for one)."""
 
     # --- rules -------------------------------------------------------------------------------------------------
     @property

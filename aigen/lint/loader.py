@@ -17,6 +17,9 @@ from aigen.yamlio import Document, fast_mapping, parse_documents, read_text
 YAML_SUFFIXES = (".yaml", ".yml")
 _SPEC = re.compile(r"^kind:\s*[\"']?ModelSpec[\"']?\s*$", re.MULTILINE)
 _TAXONOMY = re.compile(r"^(kind:\s*[\"']?Taxonomy[\"']?\s*|incident_types:\s*)$", re.MULTILINE)
+_PROMTOOL_TEST = re.compile(r"^rule_files:", re.MULTILINE)
+"""A promtool test file: read by the alert-tested rule and the coverage matrix (lint.coverage.tested_alerts), which
+parse it once themselves; the loader does not parse it a second time."""
 
 
 def expand(paths: list[Path]) -> list[Path]:
@@ -48,6 +51,8 @@ def load(paths: list[Path], config: Config, problems: list[Problem]) -> Inputs:
             continue
         if _TAXONOMY.search(text) and "groups:" not in text:
             inputs.taxonomies.append(path)
+            continue
+        if _PROMTOOL_TEST.search(text):
             continue
         inputs.texts[shown] = text
         try:

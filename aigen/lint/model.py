@@ -7,6 +7,7 @@ the text with ruamel only then — so only a file with a problem pays for positi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from aigen.durations import parse_duration
@@ -57,11 +58,12 @@ class Rule:
         value = self.node.get("expr")
         return str(value) if value is not None else ""
 
-    @property
+    @cached_property
     def labels(self) -> dict[str, str]:
+        """Read by most rules for every alert: computed once."""
         return _str_map(self.node.get("labels"))
 
-    @property
+    @cached_property
     def annotations(self) -> dict[str, str]:
         return _str_map(self.node.get("annotations"))
 
