@@ -36,14 +36,14 @@ class MetricContract:
     """Metric name -> its entry, sorted by name. A histogram is named without its ``_bucket`` suffix."""
 
     @classmethod
-    def of(cls, taxonomy: Taxonomy) -> MetricContract:
-        return _for_detectors(frozenset(d for itype in taxonomy.incident_types.values() for d in itype.detectors))
+    def of(cls, *taxonomies: Taxonomy) -> MetricContract:
+        """The contract of the detectors the taxonomies bind (the annotation series alone: no taxonomy)."""
+        return _for_detectors(frozenset(d for taxonomy in taxonomies for itype in taxonomy.incident_types.values()
+                                        for d in itype.detectors))
 
     @classmethod
     def of_plans(cls, plans: Iterable[ModelPlan]) -> MetricContract:
-        """The contract of the detectors bound in the plans' taxonomies (the annotation series alone: no plans)."""
-        return _for_detectors(frozenset(d for plan in plans for itype in plan.taxonomy.incident_types.values()
-                                        for d in itype.detectors))
+        return cls.of(*(plan.taxonomy for plan in plans))
 
     def series_labels(self) -> dict[str, frozenset[str]]:
         """Exported series name -> its labels: a histogram as its ``_bucket`` (with ``le``), ``_sum``, ``_count``."""
