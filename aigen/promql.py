@@ -52,7 +52,7 @@ _DROPS_ALL = {"vector", "scalar", "time", "pi", "minute", "hour", "day_of_month"
 _ADDS_FIRST_STRING = {"label_replace", "label_join"}
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1 << 16)  # a fleet's rules: every model's expressions, read by several rules each
 def parse(expr: str) -> Any:
     """The AST of ``expr``; raises ValueError with the parser's message when it does not parse."""
     return pp.parse(expr)

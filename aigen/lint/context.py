@@ -74,9 +74,16 @@ class LintContext:
 
     def records_for(self, name: str, reader: Rule) -> list[Rule]:
         """Recording rules named ``name`` that ``reader`` reads: those of its own file, else any."""
-        found = self.records.get(name, [])
-        same = [r for r in found if r.file_key == reader.file_key]
-        return same or found
+        return self._records_by_file.get((name, reader.file_key)) or self.records.get(name, [])
+
+    @cached_property
+    def _records_by_file(self) -> dict[tuple[str, tuple[str, int]], list[Rule]]:
+        """Every model records the same names: looked up by (name, file), a reader's records cost no scan."""
+        out: dict[tuple[str, tuple[str, int]], list[Rule]] = {}
+        for name, rules in self.records.items():
+            for rule in rules:
+                out.setdefault((name, rule.file_key), []).append(rule)
+        return out
 
     def result_labels(self, rule: Rule, seen: frozenset[str] = frozenset()) -> promql.LabelSet:
         key = id(rule.node)

@@ -84,7 +84,10 @@ def _alert(ctx, model: str | None, itype: str) -> bool | None:
 
 
 def _runbook(ctx, model: str | None, itype: str) -> bool | None:
-    return any(rb.incident_type == itype and rb.model_id in (None, model) for rb in ctx.runbooks)
+    if "coverage-runbooks" not in ctx.memo:  # one pass over the runbooks, not one per cell
+        ctx.memo["coverage-runbooks"] = {(rb.model_id, rb.incident_type) for rb in ctx.runbooks}
+    found = ctx.memo["coverage-runbooks"]
+    return (model, itype) in found or (None, itype) in found
 
 
 def _model_dir(ctx, model: str | None) -> Path | None:

@@ -85,7 +85,7 @@ def add_document(inputs: Inputs, doc: Document, linted: bool = True) -> None:
     elif "groups" in data and "kind" not in data:
         _add_groups(inputs, doc, data.get("groups"), ("groups",))
     elif isinstance(data.get("runbook"), dict):
-        inputs.runbooks.append(Runbook(doc.path, data["runbook"], doc, linted))
+        inputs.add_runbook(Runbook(doc.path, data["runbook"], doc, linted))
 
 
 def _add_groups(inputs: Inputs, doc: Document, groups: Any, at: tuple[str, ...]) -> None:
@@ -105,9 +105,8 @@ def _add_groups(inputs: Inputs, doc: Document, groups: Any, at: tuple[str, ...])
 def load_referenced_runbook(path: Path, config: Config, inputs: Inputs) -> Runbook | None:
     """A runbook a runbook_url points at on disk; added to ``inputs`` but not linted itself."""
     shown = config.display(path)
-    for known in inputs.runbooks:
-        if known.path == shown:
-            return known
+    if shown in inputs.runbook_paths:
+        return inputs.runbook_paths[shown]
     try:
         docs = documents(read_text(path, shown), shown)
     except (InputError, UsageError):

@@ -110,6 +110,12 @@ class Inputs:
     runbooks: list[Runbook] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)  # display path -> text, for inline suppressions
     manifests: list[Any] = field(default_factory=list)  # PrometheusRule documents (aigen.yamlio.Document)
+    runbook_paths: dict[str, Runbook] = field(default_factory=dict)
+    """Display path -> its runbook: every alert's runbook_url is looked up here, so a lookup must not scan."""
+
+    def add_runbook(self, runbook: Runbook) -> None:
+        self.runbooks.append(runbook)
+        self.runbook_paths.setdefault(runbook.path, runbook)
 
 
 def _str_map(node: Any) -> dict[str, str]:
