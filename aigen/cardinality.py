@@ -41,7 +41,8 @@ class Cardinality:
 def _bins(plan: ModelPlan) -> dict[str, int]:
     if plan.profile is not None:
         return {f.name: len(f.bins) for f in plan.profile.features}
-    return {f.name: DEFAULT_BINS + 1 if f.type in ("numeric", "text") else DEFAULT_TOP_K + 2 for f in plan.spec.features}
+    return {f.name: DEFAULT_BINS + 1 if f.type in ("numeric", "text") else DEFAULT_TOP_K + 2
+            for f in plan.spec.features}
 
 
 def _outcomes(plan: ModelPlan) -> int:

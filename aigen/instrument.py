@@ -7,38 +7,48 @@
                        outcome="flagged", groups={"age_group": "30-44"})
 
 ``observe`` increments ``model_feature_bin_total{model_id, feature, bin}`` once per profiled feature (the bin from
-``aigen.profile.Binner``, the same function that built the profile: a value lands in the same bin on both sides)
+``aigen.binning.Binner``, the same function that built the profile: a value lands in the same bin on both sides)
 and ``model_predictions_total{model_id, outcome, <one label per protected attribute>}`` once. Every bin and every
 group x outcome series is created at zero up front, so rate() sees the first increment and no bin is ever absent.
 It never raises on odd input: unknown categories count as ``__other__``, nulls and unreadable numbers as
 ``__missing__``, a missing or unknown group value as ``__unknown__``. Install with ``pip install 'aigen[instrument]'``.
+
+A model server imports this with prometheus_client and the standard library only (no pydantic, YAML or the rest of
+aigen): the profile is read as plain JSON. Check it in CI with ``aigen validate``, which validates it against the spec.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter
 
-from aigen.detectors.fairness import UNKNOWN_GROUP
-from aigen.profile import Binner, Profile, binners, category_text, is_missing, load_profile
+from aigen.binning import UNKNOWN_GROUP, Binner, category_text, is_missing
+
+if TYPE_CHECKING:
+    from aigen.profile import Profile
 
 
 class ModelInstrument:
     """The two counters of aigen's metric contract for one model, filled from a training profile."""
 
-    def __init__(self, profile: Profile, registry: CollectorRegistry = REGISTRY,
+    def __init__(self, profile: Mapping[str, Any] | Profile, registry: CollectorRegistry = REGISTRY,
                  bins: Counter | None = None, predictions: Counter | None = None) -> None:
-        """Pass ``bins`` / ``predictions`` to share counters between several models in one process (the labels
-        must match: ``model_id, feature, bin`` and ``model_id, outcome, <attributes>``)."""
-        self.profile = profile
-        self.model_id = profile.model_id
-        self.binners: Mapping[str, Binner] = binners(profile)
-        self.attributes = [g.attribute for g in profile.groups]
-        self.groups = {g.attribute: {v.value for v in g.groups} for g in profile.groups}
+        """``profile``: the profile's JSON as loaded, or an ``aigen.profile.Profile``. Pass ``bins`` /
+        ``predictions`` to share counters between several models in one process (the labels must match:
+        ``model_id, feature, bin`` and ``model_id, outcome, <attributes>``)."""
+        data = profile if isinstance(profile, Mapping) else profile.model_dump(mode="json")
+        self.model_id: str = data["model_id"]
+        self.binners: Mapping[str, Binner] = {
+            f["name"]: Binner.of(f["type"], f.get("edges", []), [b["bin"] for b in f["bins"]])
+            for f in data.get("features", [])}
+        self.attributes = [g["attribute"] for g in data.get("groups", [])]
+        self.groups = {g["attribute"]: {v["value"] for v in g["groups"]} for g in data.get("groups", [])}
+        self.outcomes: list[str] = data.get("outcomes") or [data["positive_outcome"]]
         self.bins = bins or Counter("model_feature_bin", "Requests by the training-profile bin of each input feature.",
                                     ["model_id", "feature", "bin"], registry=registry)
         self.predictions = predictions or Counter(
@@ -48,14 +58,18 @@ class ModelInstrument:
 
     @classmethod
     def from_file(cls, path: str | Path, registry: CollectorRegistry = REGISTRY) -> ModelInstrument:
-        return cls(load_profile(Path(path)), registry)
+        """The instrument of a profile file (``specs/profiles/<model-id>.json``, written by ``aigen profile``)."""
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or data.get("kind") != "TrainingProfile":
+            raise ValueError(f"{path}: not an aigen training profile (expected kind: TrainingProfile)")
+        return cls(data, registry)
 
     def _precreate(self) -> None:
         for name, binner in self.binners.items():
             for label in binner.labels:
                 self.bins.labels(self.model_id, name, label)
         values = [sorted(self.groups[a]) for a in self.attributes]
-        for outcome in self.profile.outcomes or [self.profile.positive_outcome]:
+        for outcome in self.outcomes:
             for combo in itertools.product(*values):
                 self.predictions.labels(self.model_id, outcome, *combo)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from aigen.config import Config
-from aigen.dashboards.ids import alert_panel_url
+from aigen.dashboard_ids import alert_panel_url
 from aigen.detectors import DETECTORS, Alert, Context, Detector, Record, Timing
 from aigen.durations import format_duration
 from aigen.escape import go_template_literal, promql_string

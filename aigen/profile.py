@@ -1,46 +1,31 @@
 """The training profile (``specs/profiles/<model-id>.json``): the baseline drift and fairness rules compare with.
 
 Per spec feature: its bins and their shares in the training sample; per protected attribute: each group's positive
-rate. The bin a value falls in is decided by ``Binner.label`` and nothing else: the profile builder counts training
-rows with it, and ``aigen.instrument`` counts live requests with it, so a value lands in the same bin on both sides.
-
-Bin labels (the ``bin`` label of ``model_feature_bin_total``):
-  - numeric and text (text is binned by its length in characters): the profile's ``edges`` e1 < ... < en split the
-    line into ``(-inf,e1]``, ``(e1,e2]``, ..., ``(en,+inf)``; a value x goes to the first bin whose upper edge is
-    >= x. Edges are the sample's quantiles at i/bins (linear interpolation), rounded to 6 significant digits.
-  - categorical and boolean: the value itself (booleans as ``true`` / ``false``) when it is one of the profile's
-    top-k values, else ``__other__``.
-  - every type: ``__missing__`` for a null, NaN, an empty string, ``NA``, ``null`` or ``None`` — and, live, for a
-    numeric value that cannot be read as a number. An upstream column rename shows up as a surge into this bin.
+rate. The bins are those of ``aigen.binning`` (the rules are in its docstring): the profile builder
+(``aigen.profile_build``) counts training rows with ``Binner.label``, and ``aigen.instrument`` counts live requests
+with it. Reading a training sample is ``aigen.sample``.
 """
 
 from __future__ import annotations
 
-import bisect
-import csv
-import hashlib
-import io
 import itertools
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from aigen.errors import InputError, Problem, UsageError
+from aigen.binning import MISSING, OTHER, RESERVED, Binner, numeric_labels
+from aigen.errors import InputError, Problem
 from aigen.schema_errors import validate_document
 from aigen.spec import FEATURE, LABEL, MODEL_ID, ModelSpec
 from aigen.yamlio import Document, parse_mapping, read_text
 
-MISSING = "__missing__"
-OTHER = "__other__"
-RESERVED = (OTHER, MISSING)
-MISSING_STRINGS = frozenset({"", "na", "nan", "null", "none"})
-TRUE_STRINGS = frozenset({"true", "1", "yes", "t", "y"})
-FALSE_STRINGS = frozenset({"false", "0", "no", "f", "n"})
+__all__ = ["MISSING", "OTHER", "BinShare", "FeatureProfile", "GroupProfile", "GroupRate", "Profile", "Settings",
+           "Source", "check_profile", "dump_profile", "load_profile", "parse_profile", "profile_schema",
+           "read_profile"]
+
 DEFAULT_BINS = 10
 DEFAULT_TOP_K = 10
 DIGITS = 6
@@ -80,6 +65,10 @@ class FeatureProfile(_Strict):
         if abs(total - 1) > 1e-3:
             raise ValueError(f"feature '{self.name}': bin shares sum to {total:.6f}, not 1")
         return self
+
+    def binner(self) -> Binner:
+        """The binner that counted this feature's training rows, and counts its live requests."""
+        return Binner.of(self.type, self.edges, [b.bin for b in self.bins])
 
 
 class GroupRate(_Strict):
@@ -149,252 +138,10 @@ def profile_schema() -> dict[str, Any]:
             **{k: v for k, v in data.items() if k != "title"}}
 
 
-# --- binning: the one function both sides use -------------------------------------------------------------------
-
-def fmt_edge(value: float) -> str:
-    """An edge as label text: 12.5 -> '12.5', 100.0 -> '100', 1e-05 -> '1e-05'."""
-    text = repr(float(value))
-    return text.removesuffix(".0")
-
-
-def numeric_labels(edges: Sequence[float]) -> list[str]:
-    bounds = ["-inf", *(fmt_edge(e) for e in edges), "+inf"]
-    labels = [f"({lo},{hi}]" for lo, hi in itertools.pairwise(bounds[:-1])]
-    return [*labels, f"({bounds[-2]},+inf)", MISSING]
-
-
-def is_missing(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float):
-        return math.isnan(value)
-    return isinstance(value, str) and value.strip().lower() in MISSING_STRINGS
-
-
-def boolean_text(value: Any) -> str:
-    """'true' / 'false' for the usual spellings of a boolean; anything else as its text (it bins as __other__)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = str(value).strip().lower()
-    if text in TRUE_STRINGS:
-        return "true"
-    if text in FALSE_STRINGS:
-        return "false"
-    return str(value)
-
-
-def category_text(value: Any) -> str:
-    """A categorical value as label text: integers without '.0' (an int column read as float stays '5411')."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def as_number(value: Any, kind: str) -> float:
-    """The number a numeric or text feature bins on; raises ValueError when there is none."""
-    if kind == "text":
-        return float(len(str(value)))
-    if isinstance(value, bool):
-        return float(value)
-    return float(str(value).strip()) if isinstance(value, str) else float(value)
-
-
-@dataclass(frozen=True)
-class Binner:
-    """Maps a raw value to its bin label for one profiled feature (see the module docstring for the rules)."""
-
-    kind: str
-    edges: tuple[float, ...]
-    labels: tuple[str, ...]
-    known: frozenset[str]
-
-    @classmethod
-    def of(cls, feature: FeatureProfile) -> Binner:
-        labels = tuple(b.bin for b in feature.bins)
-        known = frozenset(labels) - set(RESERVED)
-        return cls(feature.type, tuple(feature.edges), labels, known)
-
-    def label(self, value: Any) -> str:
-        if is_missing(value):
-            return MISSING
-        if self.kind in ("numeric", "text"):
-            try:
-                number = as_number(value, self.kind)
-            except (TypeError, ValueError):
-                return MISSING
-            if math.isnan(number):
-                return MISSING
-            return self.labels[bisect.bisect_left(self.edges, number)]
-        text = boolean_text(value) if self.kind == "boolean" else category_text(value)
-        return text if text in self.known else OTHER
-
-
-# --- building a profile from rows ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Cell:
-    """One value of the sample and where it is (line/col of a CSV, or row number of a Parquet file)."""
-
-    value: Any
-    line: int
-    col: int
-
-
-@dataclass(frozen=True)
-class Table:
-    """A training sample, column-wise, with positions for located errors."""
-
-    path: str
-    columns: dict[str, list[Cell]]
-    rows: int
-    sha256: str
-    header_line: int = 1
-
-
-def quantile(sorted_values: Sequence[float], q: float) -> float:
-    """numpy's default ('linear') quantile, in plain Python so profiles need no numpy."""
-    pos = q * (len(sorted_values) - 1)
-    lo = math.floor(pos)
-    hi = min(lo + 1, len(sorted_values) - 1)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
-
-
-def round_sig(value: float) -> float:
-    return float(f"{value:.{DIGITS}g}")
-
-
-def quantile_edges(values: Iterable[float], bins: int) -> list[float]:
-    finite = sorted(v for v in values if math.isfinite(v))
-    if not finite:
-        return []
-    return sorted({round_sig(quantile(finite, i / bins)) for i in range(1, bins)})
-
-
-def top_values(texts: Iterable[str], top_k: int) -> list[str]:
-    counts: dict[str, int] = {}
-    for text in texts:
-        counts[text] = counts.get(text, 0) + 1
-    return [v for v, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top_k]]
-
-
-@dataclass
-class ProblemLog:
-    """Collects located problems, at most ``limit`` of them (a broken column should not print 100,000 lines)."""
-
-    path: str
-    limit: int = 20
-    problems: list[Problem] = field(default_factory=list)
-
-    def add(self, line: int, col: int, message: str) -> None:
-        if len(self.problems) < self.limit:
-            self.problems.append(Problem(self.path, line, col, message))
-
-    def raise_if_any(self) -> None:
-        if self.problems:
-            raise InputError(sorted(self.problems))
-
-
-def _numeric_edges(name: str, kind: str, present: list[Cell], bins: int, log: ProblemLog) -> list[float]:
-    numbers = []
-    for cell in present:
-        try:
-            numbers.append(as_number(cell.value, kind))
-        except (TypeError, ValueError):
-            log.add(cell.line, cell.col, f"feature '{name}' is numeric but {cell.value!r} is not a number")
-    return quantile_edges(numbers, bins)
-
-
-def _top_categories(name: str, kind: str, present: list[Cell], top_k: int, log: ProblemLog) -> list[str]:
-    for cell in present:
-        if kind == "boolean" and boolean_text(cell.value) not in ("true", "false"):
-            log.add(cell.line, cell.col, f"feature '{name}' is boolean but {cell.value!r} is not true/false/1/0/yes/no")
-        elif category_text(cell.value) in RESERVED:
-            log.add(cell.line, cell.col, f"feature '{name}': the value {cell.value!r} is reserved for a bin label")
-    return top_values((boolean_text(c.value) if kind == "boolean" else category_text(c.value) for c in present), top_k)
-
-
-def _feature_bins(name: str, kind: str, cells: list[Cell], settings: Settings, log: ProblemLog) -> FeatureProfile | None:
-    """One feature's bins and shares, counted with the same Binner the live helper uses."""
-    present = [c for c in cells if not is_missing(c.value)]
-    if not present:
-        log.add(0, 0, f"feature '{name}': every value in the sample is missing; profile it from data that has it")
-        return None
-    if kind in ("numeric", "text"):
-        edges = _numeric_edges(name, kind, present, settings.bins, log)
-        labels = numeric_labels(edges)
-    else:
-        edges, labels = [], [*_top_categories(name, kind, present, settings.top_k, log), *RESERVED]
-    if log.problems:
-        return None
-    binner = Binner(kind, tuple(edges), tuple(labels), frozenset(labels) - set(RESERVED))
-    counts = dict.fromkeys(labels, 0)
-    for cell in cells:
-        counts[binner.label(cell.value)] += 1
-    shares = [BinShare(bin=label, share=round(counts[label] / len(cells), DIGITS)) for label in labels]
-    return FeatureProfile(name=name, type=kind, edges=edges, bins=shares)  # type: ignore[arg-type]
-
-
-def _group_rates(attribute: str, reference: str, allowed: list[str], groups: list[Cell], outcomes: list[Cell],
-                 positive: str, log: ProblemLog) -> GroupProfile | None:
-    rows: dict[str, int] = dict.fromkeys(allowed, 0)
-    hits: dict[str, int] = dict.fromkeys(allowed, 0)
-    for group, outcome in zip(groups, outcomes):
-        value = category_text(group.value)
-        if value not in rows:
-            log.add(group.line, group.col, f"'{value}' is not a group of '{attribute}' in the spec "
-                                           f"(values: {', '.join(allowed)})")
-            continue
-        rows[value] += 1
-        hits[value] += category_text(outcome.value) == positive
-    for value, count in rows.items():
-        if count == 0:
-            log.add(0, 0, f"group {attribute}={value} has no rows in the sample: its baseline rate is unknown")
-    if log.problems:
-        return None
-    if hits[reference] == 0:
-        log.add(0, 0, f"reference group {attribute}={reference} has no '{positive}' outcome in the sample: ratios to "
-                      f"it are undefined")
-        return None
-    rates = [GroupRate(value=v, rows=rows[v], positive_rate=round(hits[v] / rows[v], DIGITS)) for v in allowed]
-    return GroupProfile(attribute=attribute, reference=reference, groups=rates)
-
-
-def build_profile(spec: ModelSpec, table: Table, outcome_column: str = "outcome",
-                  settings: Settings | None = None) -> Profile:
-    """The profile of ``spec``'s features and groups in ``table``; raises InputError with every located problem."""
-    settings = settings or Settings()
-    log = ProblemLog(table.path)
-    needed = [f.name for f in spec.features] + [g.attribute for g in spec.groups]
-    if spec.groups:
-        needed.append(outcome_column)
-    for column in needed:
-        if column not in table.columns:
-            log.add(table.header_line, 1, f"no column '{column}' in the sample (columns: {', '.join(table.columns)})")
-    log.raise_if_any()
-    if table.rows == 0:
-        raise InputError([Problem(table.path, table.header_line, 1, "the sample has a header but no rows")])
-    features = [_feature_bins(f.name, f.type, table.columns[f.name], settings, log) for f in spec.features]
-    positive = spec.model.positive_outcome
-    outcomes = table.columns.get(outcome_column, [])
-    seen = sorted({category_text(c.value) for c in outcomes if not is_missing(c.value)})
-    if spec.groups and positive not in seen:
-        log.add(table.header_line, 1, f"the positive outcome '{positive}' never appears in column '{outcome_column}' "
-                                      f"(values: {', '.join(seen[:10])})")
-    groups = [_group_rates(g.attribute, g.reference, list(g.values), table.columns[g.attribute], outcomes, positive, log)
-              for g in spec.groups] if not log.problems else []
-    log.raise_if_any()
-    return Profile(apiVersion="aigen/v1", kind="TrainingProfile", model_id=spec.model.id,
-                   source=Source(file=Path(table.path).name, sha256=table.sha256, rows=table.rows), settings=settings,
-                   positive_outcome=positive, outcomes=seen, features=[f for f in features if f],
-                   groups=[g for g in groups if g])
-
-
 # --- reading and writing profiles ------------------------------------------------------------------------------
 
 def dump_profile(profile: Profile) -> str:
     """Deterministic JSON text: field order as declared, two-space indent, trailing newline."""
-    import json
-
     return json.dumps(profile.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
 
 
@@ -461,89 +208,8 @@ def check_profile(spec: ModelSpec, profile: Profile, doc: Document) -> list[Prob
     return out
 
 
-def binners(profile: Profile) -> Mapping[str, Binner]:
-    return {f.name: Binner.of(f) for f in profile.features}
-
-
 def _check_edges(name: str, edges: list[float]) -> None:
     if not edges:
         raise ValueError(f"feature '{name}': a numeric feature needs at least one edge")
     if any(not math.isfinite(e) for e in edges) or any(b <= a for a, b in itertools.pairwise(edges)):
         raise ValueError(f"feature '{name}': edges must be finite and strictly ascending")
-
-
-# --- reading a training sample ---------------------------------------------------------------------------------
-
-def read_table(path: Path, shown: str) -> Table:
-    """A CSV sample (header row first), or Parquet when pyarrow is installed (the ``parquet`` extra)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"{shown}: no such file") from None
-    except IsADirectoryError:
-        raise UsageError(f"{shown}: is a directory, expected a CSV or Parquet file") from None
-    except OSError as exc:
-        raise UsageError(f"{shown}: cannot read: {exc.strerror}") from None
-    digest = hashlib.sha256(raw).hexdigest()
-    if path.suffix.lower() in (".parquet", ".pq"):
-        return _parquet(path, shown, digest)
-    return parse_csv(raw, shown, digest)
-
-
-def parse_csv(raw: bytes, shown: str, digest: str) -> Table:
-    try:
-        text = raw.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise InputError([Problem(shown, line, 1, "not UTF-8 text: save the sample as UTF-8 CSV")]) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError([Problem(shown, 0, 0, "the file is empty; expected a CSV with a header row")]) from None
-    except csv.Error as exc:
-        raise InputError([Problem(shown, 1, 1, f"invalid CSV: {exc}")]) from None
-    _check_header(header, shown)
-    columns: dict[str, list[Cell]] = {name: [] for name in header}
-    log = ProblemLog(shown)
-    rows = 0
-    try:
-        for row in reader:
-            if not row:
-                continue
-            if len(row) != len(header):
-                log.add(reader.line_num, 1, f"row has {len(row)} fields, the header {len(header)}")
-                continue
-            rows += 1
-            col = 1
-            for name, value in zip(header, row):
-                columns[name].append(Cell(value, reader.line_num, col))
-                col += len(value) + 1
-    except csv.Error as exc:
-        log.add(reader.line_num, 1, f"invalid CSV: {exc}")
-    log.raise_if_any()
-    return Table(shown, columns, rows, digest)
-
-
-def _check_header(header: list[str], shown: str) -> None:
-    seen: set[str] = set()
-    for i, name in enumerate(header):
-        if name in seen:
-            col = sum(len(h) + 1 for h in header[:i]) + 1
-            raise InputError([Problem(shown, 1, col, f"column '{name}' appears twice in the header")])
-        seen.add(name)
-
-
-def _parquet(path: Path, shown: str, digest: str) -> Table:
-    try:
-        import pyarrow.parquet as pq  # type: ignore[import-not-found]
-    except ImportError:
-        raise UsageError(f"{shown}: reading Parquet needs pyarrow: pip install 'aigen[parquet]' "
-                         f"(or export the sample as CSV)") from None
-    try:
-        table = pq.read_table(path)
-    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a bad file
-        raise InputError([Problem(shown, 0, 0, f"invalid Parquet file: {exc}")]) from None
-    columns = {name: [Cell(v, i + 1, 0) for i, v in enumerate(table.column(name).to_pylist())]
-               for name in table.column_names}
-    return Table(shown, columns, table.num_rows, digest, header_line=0)

@@ -9,17 +9,15 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from aigen.config import Config
+from aigen.detectors import DETECTORS
 from aigen.errors import InputError, Problem, UsageError
+from aigen.profile import Profile, check_profile, read_profile
 from aigen.schema_errors import validate_document
 from aigen.spec import ModelSpec
-from aigen.taxonomy import Taxonomy, default_taxonomy_path, load_taxonomy
+from aigen.taxonomy import Taxonomy, default_taxonomy_path, load_taxonomy, taxonomy_of
 from aigen.yamlio import Document, load_mapping
-
-if TYPE_CHECKING:
-    from aigen.profile import Profile
 
 
 @dataclass(frozen=True)
@@ -28,7 +26,7 @@ class LoadedSpec:
     path: Path
     display: str
     doc: Document
-    profile: "Profile | None" = None
+    profile: Profile | None = None
     """The training profile (specs/profiles/<model-id>.json) when there is one: drift and fairness baselines."""
 
 
@@ -39,20 +37,25 @@ class Project:
     taxonomy_display: str
     specs: list[LoadedSpec] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    """Notes on files found in a folder that are neither a ModelSpec nor a Taxonomy (by their ``kind:``)."""
 
 
-def spec_files(paths: list[Path], config: Config) -> list[Path]:
-    """The spec files named (files, or folders searched for *.yaml / *.yml), sorted; default: the specs folder."""
+def spec_files(paths: list[Path], config: Config) -> list[tuple[Path, bool]]:
+    """The files named (files, or folders searched for *.yaml / *.yml), sorted, each with whether it was named
+    itself (True) or found in a folder (False); default: the specs folder."""
     roots = paths or [config.specs]
-    found: list[Path] = []
+    found: dict[Path, bool] = {}
     for root in roots:
         if root.is_dir():
-            found.extend(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+            for path in root.rglob("*"):
+                if path.suffix in (".yaml", ".yml") and path.is_file():
+                    found.setdefault(path, False)
         elif root.exists():
-            found.append(root)
+            found[root] = True
         else:
             raise UsageError(f"{root}: no such file or directory")
-    return sorted(set(found), key=lambda p: str(p))
+    return sorted(found.items(), key=lambda item: str(item[0]))
 
 
 def load_project_taxonomy(config: Config, override: Path | None = None) -> tuple[Taxonomy, str]:
@@ -60,29 +63,45 @@ def load_project_taxonomy(config: Config, override: Path | None = None) -> tuple
     if not path.is_file():
         raise UsageError(f"{path}: taxonomy file not found")
     display = config.display(path)
-    return load_taxonomy(path, display), display
+    return load_taxonomy(path, display, detectors=DETECTORS), display
 
 
 def load_project(config: Config, paths: list[Path] | None = None, taxonomy_path: Path | None = None) -> Project:
     """Taxonomy and specs; raises InputError only when the taxonomy itself is invalid."""
     taxonomy, tax_display = load_project_taxonomy(config, taxonomy_path)
     project = Project(config, taxonomy, tax_display)
-    for path in spec_files(list(paths or []), config):
-        display = config.display(path)
-        try:
-            doc = load_mapping(path, display, "ModelSpec", fast=True)
-        except InputError as exc:
-            project.problems.extend(exc.problems)
-            continue
-        spec, problems = validate_document(doc, ModelSpec)
-        cross = check_spec(doc, taxonomy)
-        project.problems.extend(problems + cross)
-        if spec is not None and not cross:
-            project.specs.append(LoadedSpec(spec, path, display, doc))
+    for path, named in spec_files(list(paths or []), config):
+        _load_file(project, path, named)
     _check_unique_ids(project)
     project.specs = [_attach_profile(config, loaded, project.problems) for loaded in project.specs]
     project.problems.sort()
     return project
+
+
+def _load_file(project: Project, path: Path, named: bool) -> None:
+    """Validate one file by its ``kind:``: a ModelSpec, or a Taxonomy (checked on its own; the specs are checked
+    against the project's). A file found in a folder that is neither, and does not claim an aigen ``apiVersion``,
+    is skipped with a note: ``aigen validate specs`` must not read the taxonomy (or a team's other YAML) as a spec.
+    """
+    display = project.config.display(path)
+    try:
+        doc = load_mapping(path, display, "ModelSpec", fast=True)
+    except InputError as exc:
+        project.problems.extend(exc.problems)
+        return
+    kind, api = doc.data.get("kind"), str(doc.data.get("apiVersion", ""))
+    if kind == "Taxonomy":
+        if display != project.taxonomy_display:
+            project.problems.extend(taxonomy_of(doc, detectors=DETECTORS)[1])
+        return
+    if kind != "ModelSpec" and not named and not api.startswith("aigen/"):
+        project.skipped.append(f"{display}: skipped: kind {kind!r} is neither ModelSpec nor Taxonomy")
+        return
+    spec, problems = validate_document(doc, ModelSpec)
+    cross = check_spec(doc, project.taxonomy)
+    project.problems.extend(problems + cross)
+    if spec is not None and not cross:
+        project.specs.append(LoadedSpec(spec, path, display, doc))
 
 
 def check_spec(doc: Document, taxonomy: Taxonomy) -> list[Problem]:
@@ -91,8 +110,6 @@ def check_spec(doc: Document, taxonomy: Taxonomy) -> list[Problem]:
     They read the raw document, defensively, so they run even when the schema check failed elsewhere in the file:
     one run of `aigen validate` shows every problem.
     """
-    from aigen.detectors import DETECTORS
-
     data = doc.data
     out: list[Problem] = []
 
@@ -200,8 +217,6 @@ def profile_path(config: Config, model_id: str) -> Path:
 
 def _attach_profile(config: Config, loaded: LoadedSpec, problems: list[Problem]) -> LoadedSpec:
     """The spec with its profile, when one exists and matches it; a broken profile is a located problem."""
-    from aigen.profile import check_profile, read_profile
-
     path = profile_path(config, loaded.spec.model.id)
     if not path.is_file():
         return loaded

@@ -6,11 +6,23 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 REPO = Path(__file__).resolve().parent.parent
+"""The repository root: the one place tests find specs/, generated/ and docs/ from."""
+
+# hypothesis stores failing examples (to replay them) and a cache of constants under .hypothesis/ in the working
+# directory by default; keep both in the temp dir so the suite never writes into the repository.
+HYPOTHESIS_HOME = Path(tempfile.gettempdir()) / "aigen-hypothesis"
+set_hypothesis_home_dir(HYPOTHESIS_HOME)
+settings.register_profile("aigen", database=DirectoryBasedExampleDatabase(HYPOTHESIS_HOME / "examples"))
+settings.load_profile("aigen")
 
 
 @pytest.fixture

@@ -77,3 +77,35 @@ def test_wheel_ships_templates_and_taxonomy_and_works_outside_the_repo(tmp_path)
                             cwd=user)
     assert result.returncode == 0, result.stderr
     assert (user / "generated" / "fraud-detection" / "runbooks" / "model_drift.yaml").is_file()
+
+
+def _validate(monkeypatch, capsys, project: Path, *args: str) -> tuple[int, str, str]:
+    monkeypatch.chdir(project)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["validate", *args])
+    out, err = capsys.readouterr()
+    return int(exit_info.value.code or 0), out, err
+
+
+def test_validate_a_folder_reads_each_file_by_its_kind(monkeypatch, capsys, project):
+    """specs/ holds the taxonomy beside the models: validated as a taxonomy, not as a spec with five bogus errors."""
+    assert _validate(monkeypatch, capsys, project, "specs")[:2] == (0, "3 spec(s) valid against specs/taxonomy.yaml\n")
+
+
+def test_validate_a_folder_skips_other_yaml_with_a_note(monkeypatch, capsys, project):
+    (project / "specs" / "models" / "deployment.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\n")
+    code, out, err = _validate(monkeypatch, capsys, project, "specs")
+    assert (code, out) == (0, "3 spec(s) valid against specs/taxonomy.yaml\n")
+    assert err == "note: specs/models/deployment.yaml: skipped: kind 'Deployment' is neither ModelSpec nor Taxonomy\n"
+
+
+def test_validate_a_folder_reports_a_second_taxonomy_and_a_misspelt_kind(monkeypatch, capsys, project):
+    """A taxonomy found in the folder is checked on its own; a file that claims aigen's apiVersion is never skipped."""
+    extra = project / "specs" / "team" / "taxonomy.yaml"
+    extra.parent.mkdir()
+    extra.write_text((project / "specs" / "taxonomy.yaml").read_text().replace("[accuracy_drop,", "[accuracy_dorp,"))
+    (project / "specs" / "team" / "m.yaml").write_text("apiVersion: aigen/v1\nkind: ModelSepc\n")
+    code, _, err = _validate(monkeypatch, capsys, project, "specs")
+    assert code == 1
+    assert "specs/team/taxonomy.yaml:" in err and "unknown detector 'accuracy_dorp'" in err
+    assert "specs/team/m.yaml:2:7: kind:" in err

@@ -12,13 +12,14 @@ import pydantic
 import pytest
 import yaml
 
+from aigen import dashboard_ids as ids
 from aigen.commands.common import project_and_plans
 from aigen.config import load_config
-from aigen.dashboards import dashboard_file_problems, dashboard_problems, ids
 from aigen.dashboards.build import fleet_dashboard, model_dashboard
+from aigen.dashboards.check import dashboard_file_problems, dashboard_problems
 from aigen.dashboards.model import Dashboard, all_panels
-from aigen.dashboards.promql import expand, metric_names, substitute
 from aigen.plan import ModelPlan
+from aigen.promql import expand, metric_names, substitute
 from tests.conftest import REPO, run_aigen
 
 MODELS = ("content-moderation", "fraud-detection", "loan-approval")
@@ -47,7 +48,8 @@ def load(project: Path, model: str) -> dict:
 
 
 def dashboard_files(project: Path) -> list[Path]:
-    return [project / "generated" / m / "dashboard.json" for m in MODELS] + [project / "generated" / "fleet-dashboard.json"]
+    generated = project / "generated"
+    return [*(generated / m / "dashboard.json" for m in MODELS), generated / "fleet-dashboard.json"]
 
 
 def raw_metrics(queries: list[str], records: dict[str, str]) -> set[str]:
@@ -115,7 +117,7 @@ def dropped(ours: object, theirs: object, path: str = "") -> list[str]:
         return [p for key, value in ours.items()
                 for p in ([f"{path}/{key}"] if key not in theirs else dropped(value, theirs[key], f"{path}/{key}"))]
     if isinstance(ours, list) and isinstance(theirs, list) and len(ours) == len(theirs):
-        return [p for i, (a, b) in enumerate(zip(ours, theirs)) for p in dropped(a, b, f"{path}[{i}]")]
+        return [p for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) for p in dropped(a, b, f"{path}[{i}]")]
     return [] if ours == theirs else [f"{path} = {ours!r} became {theirs!r}"]
 
 
@@ -182,7 +184,8 @@ def test_rows_follow_the_taxonomy_and_thresholds_are_drawn(project: Path, plans:
 
 def test_per_feature_panels_follow_the_feature_variable(project: Path, plans: dict[str, ModelPlan]) -> None:
     dashboard = load(project, "loan-approval")
-    feature_panels = [p for p in all_panels(dashboard) if any('=~"$feature"' in t["expr"] for t in p.get("targets", []))]
+    feature_panels = [p for p in all_panels(dashboard)
+                      if any('=~"$feature"' in t["expr"] for t in p.get("targets", []))]
     assert feature_panels, "the drift panels should filter on $feature"
     titles = {p["title"] for p in feature_panels}
     assert any(title.startswith("AIModelInputDrift") for title in titles)
@@ -193,7 +196,7 @@ def test_quantile_alerts_show_the_distribution_around_their_quantile(project: Pa
     panels = {p["title"]: p for p in all_panels(load(project, "loan-approval"))}
     legends = [t["legendFormat"] for t in panels["AIModelConfidenceLow"]["targets"]]
     assert legends == ["p50 (alert signal)", "p10", "p90", "p99"]
-    assert [t["legendFormat"] for t in panels["AIModelLatencyHigh"]["targets"]][0] == "p99 (alert signal)"
+    assert panels["AIModelLatencyHigh"]["targets"][0]["legendFormat"] == "p99 (alert signal)"
     assert len(panels["AIModelAccuracyDegraded"]["targets"]) == 1
 
 
@@ -233,7 +236,7 @@ def test_ids_are_stable_short_and_distinct() -> None:
     long_id = "a" + "-b" * 31
     uid = ids.model_uid(long_id)
     assert len(uid) <= 40 and uid == ids.model_uid(long_id) and uid != ids.model_uid(long_id[:-2])
-    assert ids.FLEET_UID != ids.model_uid("fleet")
+    assert ids.model_uid("fleet") != ids.FLEET_UID
     assert ids.panel_id("AIModelFairnessDisparity", [("protected_attribute", "sex")]) != \
         ids.panel_id("AIModelFairnessDisparity", [("protected_attribute", "age_group")])
     assert ids.panel_id("A", [("x", "1"), ("y", "2")]) == ids.panel_id("A", [("y", "2"), ("x", "1")])

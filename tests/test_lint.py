@@ -135,7 +135,8 @@ def test_invalid_spec_is_reported_located(rendered: Path, tmp_path: Path) -> Non
     spec.write_text(text.replace("accuracy_drop: 0.08", "acuracy_drop: 0.08"), encoding="utf-8")
     result = run_aigen("lint", str(spec), cwd=rendered)
     assert result.returncode == 1
-    assert re.search(r"loan-approval.yaml:\d+:\d+: error spec-valid thresholds.acuracy_drop: unknown key", result.stdout)
+    assert re.search(r"loan-approval.yaml:\d+:\d+: error spec-valid thresholds.acuracy_drop: unknown key",
+                     result.stdout)
 
 
 def test_config_disables_and_changes_levels(seed: Path) -> None:
@@ -176,7 +177,8 @@ def test_inline_suppression_on_the_line_or_the_line_above(seed: Path) -> None:
 def test_fail_on_warning(tmp_path: Path) -> None:
     (tmp_path / "aigen.toml").write_text('[lint]\ndisable = ["coverage", "runbook-url"]\n', encoding="utf-8")
     rules = tmp_path / "rules.yaml"
-    rules.write_text("groups:\n  - name: ai\n    rules:\n      - alert: A\n        expr: rate(model_live_accuracy[5m]) < 0\n"
+    rules.write_text("groups:\n  - name: ai\n    rules:\n      - alert: A\n"
+                     "        expr: rate(model_live_accuracy[5m]) < 0\n"
                      "        labels: {severity: medium, incident_type: model_drift}\n"
                      "        annotations: {summary: s, runbook_url: https://x/model-drift}\n"
                      "---\nrunbook: {incident_type: model_drift, triage: {steps: [a]}, containment: {steps: "

@@ -18,7 +18,8 @@ from aigen.lint.runner import run
 from aigen.lint.settings import Settings
 
 CASES = Path(__file__).parent / "lint_cases"
-PROJECT_ONLY = {"generated-in-step", "dashboard"}  # need a rendered project: tests/test_lint.py, test_lint_project_rules.py
+# need a rendered project: tests/test_lint.py, test_lint_project_rules.py
+PROJECT_ONLY = {"generated-in-step", "dashboard"}
 
 
 def _cases(kind: str) -> list:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -20,7 +21,8 @@ def test_rendered_project_lints_clean(rendered, aigen):
 
 
 def test_an_alert_whose_tests_are_gone_fails_lint(rendered, aigen):
-    (rendered / "generated" / "fraud-detection" / "tests" / "AIModelLatencyHigh.yaml").unlink()  # healthy.yaml still names it
+    # healthy.yaml still names it
+    (rendered / "generated" / "fraud-detection" / "tests" / "AIModelLatencyHigh.yaml").unlink()
     result = aigen("lint", "generated/fraud-detection", cwd=rendered)
     assert result.returncode == 1
     assert "alert-tested alert AIModelLatencyHigh has no promtool test that expects it to fire" in result.stdout
@@ -85,7 +87,8 @@ def test_manifests_are_checked_by_kubeconform_when_it_is_on_path(rendered, aigen
     location = args[args.index("-schema-location") + 1]
     schema = location.replace("{{.Group}}", "monitoring.coreos.com").replace(
         "{{.ResourceKind}}_{{.ResourceAPIVersion}}", "prometheusrule_v1")
-    assert json.loads(open(schema).read())["properties"]["spec"]  # the shipped schema, where kubeconform looks
+    # the shipped schema, where kubeconform looks
+    assert json.loads(Path(schema).read_text(encoding="utf-8"))["properties"]["spec"]
     assert args[-2].endswith("generated/fraud-detection/prometheusrule.yaml")
     # without kubeconform on PATH, the schema check alone passes the generated manifest
     plain = aigen("lint", "generated/fraud-detection/prometheusrule.yaml", cwd=rendered)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aigen.lint import promql
+from aigen import promql
 
 
 def _open(sel) -> promql.LabelSet:
@@ -56,3 +56,42 @@ def test_longest_window(expr: str, seconds: int) -> None:
 def test_parse_error_is_a_value_error() -> None:
     with pytest.raises(ValueError):
         promql.parse("rate(x[5m]")
+
+
+# Where the dashboards' former label analyser disagreed with lint's (a scalar on the left, one-to-one on(), a
+# function whose first argument is the vector, group_right): Prometheus itself decides, through promtool.
+LABEL_CASES = [  # expression, value at share=0.5 and total=2
+    ("1 - share", 0.5),
+    ("share / on(model_id) total", 0.25),
+    ("sum by (feature) (share)", 0.5),
+    ("sum(share)", 0.5),
+    ("clamp_min(share, 0)", 0.5),
+    ("total * on(model_id) group_right share", 1.0),
+]
+
+
+def test_result_labels_agree_with_prometheus(tmp_path) -> None:
+    """Each expression is recorded by promtool over ``share{model_id, feature}`` and ``total{model_id}``; the series
+    it produces must carry exactly the labels the analysis predicts (``carries`` included)."""
+    import json
+    import subprocess
+
+    known = {"share": {"model_id", "feature"}, "total": {"model_id"}}
+    values = {"model_id": "m", "feature": "f"}
+    rules, tests = [], []
+    for i, (expr, value) in enumerate(LABEL_CASES):
+        labels = promql.result_labels(promql.parse(expr), lambda s: promql.LabelSet(frozenset(known[s.name]), True))
+        assert labels.closed and ("feature" in labels.names) == promql.carries(expr, "feature", {"share"})
+        rules.append({"record": f"r{i}", "expr": expr})
+        text = ", ".join(f'{k}="{values[k]}"' for k in sorted(labels.names))
+        tests.append({"expr": f"r{i}", "eval_time": "1m",
+                      "exp_samples": [{"labels": f"r{i}{{{text}}}", "value": value}]})
+    (tmp_path / "rules.yaml").write_text(json.dumps({"groups": [{"name": "g", "rules": rules}]}), encoding="utf-8")
+    series = [{"series": 'share{model_id="m", feature="f"}', "values": "0.5x5"},
+              {"series": 'total{model_id="m"}', "values": "2x5"}]
+    (tmp_path / "test.yaml").write_text(json.dumps({
+        "rule_files": ["rules.yaml"], "evaluation_interval": "1m",
+        "tests": [{"interval": "1m", "input_series": series, "promql_expr_test": tests}]}), encoding="utf-8")
+    result = subprocess.run(["promtool", "test", "rules", "test.yaml"], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -17,20 +17,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from aigen.binning import MISSING, OTHER, numeric_labels
 from aigen.cardinality import DEFAULT_SERIES_BUDGET, breakdown, cardinality
 from aigen.commands.common import project_and_plans
 from aigen.config import load_config
 from aigen.errors import UsageError
-from aigen.profile import (
-    MISSING,
-    OTHER,
-    Binner,
-    FeatureProfile,
-    numeric_labels,
-    profile_schema,
-    quantile,
-    quantile_edges,
-)
+from aigen.profile import FeatureProfile, profile_schema
+from aigen.profile_build import quantile, quantile_edges
 
 REPO = Path(__file__).resolve().parent.parent
 MODELS = ("fraud-detection", "loan-approval", "content-moderation")
@@ -200,7 +193,7 @@ def test_a_value_lands_in_the_bin_whose_interval_holds_it(sample: list[float], b
     labels = numeric_labels(edges)
     shares = [{"bin": label, "share": 1.0 if i == 0 else 0.0} for i, label in enumerate(labels)]
     feature = FeatureProfile.model_validate({"name": "x", "type": "numeric", "edges": edges, "bins": shares})
-    label = Binner.of(feature).label(x)
+    label = feature.binner().label(x)
     lo, hi = label[1:-1].split(",")
     assert (lo == "-inf" or float(lo) < x) and (hi == "+inf" or x <= float(hi))
     assert label == labels[int(np.searchsorted(edges, x, side="left"))]
@@ -208,8 +201,9 @@ def test_a_value_lands_in_the_bin_whose_interval_holds_it(sample: list[float], b
 
 def test_missing_and_other() -> None:
     feature = FeatureProfile.model_validate({"name": "c", "type": "categorical", "bins": [
-        {"bin": "a", "share": 0.5}, {"bin": "5411", "share": 0.5}, {"bin": OTHER, "share": 0}, {"bin": MISSING, "share": 0}]})
-    binner = Binner.of(feature)
+        {"bin": "a", "share": 0.5}, {"bin": "5411", "share": 0.5}, {"bin": OTHER, "share": 0},
+        {"bin": MISSING, "share": 0}]})
+    binner = feature.binner()
     assert [binner.label(v) for v in ("a", " a ", 5411, 5411.0, "zz", None, "", "NULL", math.nan)] == \
         ["a", "a", "5411", "5411", OTHER, MISSING, MISSING, MISSING, MISSING]
 
@@ -229,7 +223,7 @@ def test_text_bins_on_length_and_zero_reference_rate_is_refused(project: Path, a
     edges = quantile_edges([float(len(t)) for t in ("a", "abcd", "abcdefgh")], 2)
     feature = FeatureProfile.model_validate({"name": "t", "type": "text", "edges": edges, "bins": [
         {"bin": b, "share": 1.0 if i == 0 else 0.0} for i, b in enumerate(numeric_labels(edges))]})
-    assert Binner.of(feature).label("abc") == "(-inf,4]" and Binner.of(feature).label("abcde") == "(4,+inf)"
+    assert feature.binner().label("abc") == "(-inf,4]" and feature.binner().label("abcde") == "(4,+inf)"
     rows = [r.replace("flagged", "legit") if ",30-44," in r else r for r in GOOD]
     result = aigen("profile", "--model", "fraud-detection", str(_csv(project, HEADER + "\n".join(rows) + "\n")),
                    cwd=project)

@@ -224,9 +224,9 @@ def test_spec_schema_accepts_the_examples_and_rejects_unknown_keys():
     import jsonschema
     import yaml
 
-    from aigen.commands.schema import schema
+    from aigen.schemas import json_schema
 
-    validator = jsonschema.Draft202012Validator(json.loads(json.dumps(schema("spec"))))
+    validator = jsonschema.Draft202012Validator(json.loads(json.dumps(json_schema("spec"))))
     for path in sorted((REPO / "specs" / "models").glob("*.yaml")):
         assert not list(validator.iter_errors(yaml.safe_load(path.read_text()))), path
     bad = yaml.safe_load(GOOD)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import click
 
+from aigen import dashboard_ids as ids
 from aigen.commands.common import echo_problems, project_and_plans
-from aigen.dashboards import ids
 from aigen.dashboards.build import fleet_dashboard, model_dashboard
 from aigen.dashboards.layout import describe as describe_layout
 from aigen.dashboards.model import Dashboard, all_panels

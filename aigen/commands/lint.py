@@ -23,7 +23,8 @@ def run(paths: list[Path], taxonomy: Path | None = None, fmt: str = "text", fail
     from aigen.lint import rules as registry
     from aigen.lint.build import build_context
     from aigen.lint.reporters import REPORTERS
-    from aigen.lint.runner import at_or_above, run as run_rules
+    from aigen.lint.runner import at_or_above
+    from aigen.lint.runner import run as run_rules
     from aigen.lint.settings import settings_from
 
     config = load_config(Path.cwd())

@@ -9,8 +9,10 @@ import click
 from aigen.commands.common import echo_problems
 from aigen.config import load_config
 from aigen.errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE, InputError
-from aigen.profile import DEFAULT_BINS, DEFAULT_TOP_K, Settings, build_profile, dump_profile, read_table
+from aigen.profile import DEFAULT_BINS, DEFAULT_TOP_K, Settings, dump_profile
+from aigen.profile_build import build_profile
 from aigen.project import load_project, profile_path
+from aigen.sample import read_table
 
 
 def run(model: str, data: Path, outcome: str = "outcome", bins: int = DEFAULT_BINS, top_k: int = DEFAULT_TOP_K,
@@ -23,7 +25,8 @@ def run(model: str, data: Path, outcome: str = "outcome", bins: int = DEFAULT_BI
             echo_problems(project.problems)
             return EXIT_INVALID
         known = ", ".join(s.spec.model.id for s in project.specs) or "none"
-        click.echo(f"aigen: no spec with model.id '{model}' in {config.display(config.specs)} (known: {known})", err=True)
+        click.echo(f"aigen: no spec with model.id '{model}' in {config.display(config.specs)} (known: {known})",
+                   err=True)
         return EXIT_USAGE
     try:
         table = read_table(data, config.display(data))

@@ -7,25 +7,12 @@ import json
 import click
 
 from aigen.errors import EXIT_OK
-
-
-def schema(kind: str) -> dict:
-    if kind == "taxonomy":
-        from aigen.taxonomy import Taxonomy
-
-        data = Taxonomy.model_json_schema(mode="validation")
-        title = "aigen Taxonomy"
-    else:
-        from aigen.spec import ModelSpec
-
-        data = ModelSpec.model_json_schema(mode="validation")
-        title = "aigen ModelSpec"
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **{k: v for k, v in data.items() if k != "title"}}
+from aigen.schemas import SchemaKind, json_schema
 
 
 @click.command("schema")
 @click.option("--kind", type=click.Choice(["spec", "taxonomy"]), default="spec", show_default=True)
-def command(kind: str) -> int:
+def command(kind: SchemaKind) -> int:
     """Print the JSON Schema of a spec (use with `# yaml-language-server: $schema=`)."""
-    click.echo(json.dumps(schema(kind), indent=2, sort_keys=True))
+    click.echo(json.dumps(json_schema(kind), indent=2, sort_keys=True))
     return EXIT_OK

@@ -15,6 +15,8 @@ from aigen.project import load_project
 def run(paths: list[Path], taxonomy: Path | None = None, quiet: bool = False) -> int:
     config = load_config(Path.cwd())
     project = load_project(config, paths, taxonomy)
+    for note in [] if quiet else project.skipped:
+        click.echo(f"note: {note}", err=True)
     if project.problems:
         echo_problems(project.problems, summary=True)
         return EXIT_INVALID

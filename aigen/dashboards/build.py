@@ -10,16 +10,34 @@ import json
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from aigen.dashboards import ids
+from aigen import dashboard_ids as ids
+from aigen.contract import MetricContract
 from aigen.dashboards.model import (
-    GRAFANA, PROMETHEUS, AnnotationQuery, Annotations, Dashboard, DashboardLink, FieldConfig, FieldCustom, FieldDefaults,
-    GridPos, Link, Panel, RowPanel, Target, Templating, Thresholds, ThresholdsStyle, ThresholdStep, Variable,
+    GRAFANA,
+    PROMETHEUS,
+    AnnotationQuery,
+    Annotations,
+    Dashboard,
+    DashboardLink,
+    FieldConfig,
+    FieldCustom,
+    FieldDefaults,
+    GridPos,
+    Link,
+    Panel,
+    RowPanel,
+    Target,
+    Templating,
+    Thresholds,
+    ThresholdsStyle,
+    ThresholdStep,
+    Variable,
     VariableOption,
 )
-from aigen.dashboards.promql import keeps_label, parse, quantile_of, rewrite
 from aigen.detectors.annotations import pipeline_run_query, version_change_query
 from aigen.detectors.base import num
 from aigen.durations import format_duration
+from aigen.promql import carries, parse, quantile_of, rewrite
 
 if TYPE_CHECKING:
     from aigen.detectors import Alert
@@ -79,7 +97,8 @@ def _datasource_variable() -> Variable:
 def _custom_variable(name: str, label: str, values: list[str], description: str, multi: bool) -> Variable:
     """A fixed list of values from the specs (not a label_values() query: the spec is the source of truth)."""
     everything = [VariableOption(text="All", value="$__all", selected=True)] if multi else []
-    options = everything + [VariableOption(text=v, value=v, selected=not multi and i == 0) for i, v in enumerate(values)]
+    options = [*everything, *(VariableOption(text=v, value=v, selected=not multi and i == 0)
+                              for i, v in enumerate(values))]
     current = options[0]
     return Variable(type="custom", name=name, label=label, description=description, query=",".join(values),
                     current=current, options=options, multi=multi, include_all=multi)
@@ -114,7 +133,8 @@ def _firing(lay: Layout, selector: str, by: str, title: str) -> Panel:
     expr = f'count by ({by}, severity) (ALERTS{{alertstate="firing", {selector}}})'
     return Panel(type="timeseries", id=lay.fixed_id(), title=title, grid_pos=lay.place(12, 8), datasource=PROMETHEUS,
                  description="Firing alerts over time, from Prometheus' ALERTS series: works without Grafana alerting.",
-                 targets=[Target(ref_id="A", expr=parse(expr).prettify(), legend_format=f"{{{{{by}}}}} {{{{severity}}}}")],
+                 targets=[Target(ref_id="A", expr=parse(expr).prettify(),
+                                 legend_format=f"{{{{{by}}}}} {{{{severity}}}}")],
                  field_config=FieldConfig(defaults=FieldDefaults(unit="none", min=0, decimals=0)),
                  options=_timeseries_options())
 
@@ -186,13 +206,11 @@ def _links() -> list[DashboardLink]:
 
 def feature_labelled(plan: ModelPlan) -> set[str]:
     """Metrics and recording rules whose series carry a ``feature`` label (contract metrics, then records)."""
-    from aigen.render.metrics_doc import contract
-
-    out = {name for name, (metric, _) in contract([plan]).items() if "feature" in metric.labels}
+    out = MetricContract.of(plan.taxonomy).carrying("feature")
     grew = True
     while grew:  # records may be built from records
         before = len(out)
-        out |= {r.record for r in plan.records if keeps_label(parse(r.expr), "feature", out)}
+        out |= {r.record for r in plan.records if carries(r.expr, "feature", out)}
         grew = len(out) > before
     return out
 
@@ -201,7 +219,8 @@ def _filters(plan: ModelPlan) -> dict[str, tuple[set[str], str]]:
     return {"feature": (feature_labelled(plan), "feature")} if plan.spec.features else {}
 
 
-def _alert_panel(plan: ModelPlan, planned: PlannedAlert, pos: GridPos, filters: dict[str, tuple[set[str], str]]) -> Panel:
+def _alert_panel(plan: ModelPlan, planned: PlannedAlert, pos: GridPos,
+                 filters: dict[str, tuple[set[str], str]]) -> Panel:
     alert = planned.alert
     runbook = planned.annotations.get("runbook_url", "")
     return Panel(

@@ -21,24 +21,24 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from aigen.dashboards import ids
+from aigen import dashboard_ids as ids
+from aigen.contract import HISTOGRAM_SUFFIXES, MetricContract
 from aigen.dashboards.model import Dashboard, all_panels
-from aigen.dashboards.promql import expand, metric_names, substitute
 from aigen.errors import Problem
+from aigen.promql import expand, metric_names, substitute
 
 if TYPE_CHECKING:
     from aigen.detectors import Alert
     from aigen.plan import ModelPlan
 
 PROMETHEUS_SERIES = {"ALERTS", "ALERTS_FOR_STATE"}
-_HISTOGRAM_SUFFIXES = ("_bucket", "_sum", "_count")
 
 
 def dashboard_problems(plan: ModelPlan, dashboard: dict[str, Any], path: str | None = None) -> list[Problem]:
     """Problems of one model's dashboard dict (as loaded from generated/<model-id>/dashboard.json)."""
     where = path or plan.config.display(plan.config.generated / plan.model_id / "dashboard.json")
     records = {r.record: r.expr for r in plan.records}
-    known = _known_metrics(plan) | set(records) | PROMETHEUS_SERIES
+    known = MetricContract.of(plan.taxonomy).names() | set(records) | PROMETHEUS_SERIES
     problems: list[Problem] = []
     used: dict[int, set[str]] = {}
     for panel in all_panels(dashboard):
@@ -99,21 +99,10 @@ def _schema_problems(where: str, data: dict[str, Any]) -> list[Problem]:
     return []
 
 
-def _known_metrics(plan: ModelPlan) -> set[str]:
-    """The metric contract, with the series a histogram is exported as."""
-    from aigen.render.metrics_doc import contract
-
-    out: set[str] = set()
-    for name, (metric, _) in contract([plan]).items():
-        out.add(name)
-        if metric.type == "histogram":
-            out |= {name + suffix for suffix in _HISTOGRAM_SUFFIXES}
-    return out
-
 
 def _with_histogram_names(names: set[str]) -> set[str]:
     """A histogram is named without its suffix in the contract and alerts, and read as ``<name>_bucket``."""
-    return names | {n[: -len(s)] for n in names for s in _HISTOGRAM_SUFFIXES if n.endswith(s)}
+    return names | {n[: -len(s)] for n in names for s in HISTOGRAM_SUFFIXES if n.endswith(s)}
 
 
 def _queries(panel: dict[str, Any]) -> list[tuple[str, str]]:

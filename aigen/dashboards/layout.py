@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aigen.dashboards.promql import metric_names, substitute
+from aigen.promql import metric_names, substitute
 
 _VALUES = {"model": "m", "feature": ".*"}
 
@@ -40,7 +40,8 @@ def _threshold(thresholds: dict[str, Any] | None) -> str:
     if not thresholds:
         return ""
     steps = thresholds.get("steps", [])
-    parts = [str(s.get("color")) if s.get("value") is None else f"{s.get('color')} from {s.get('value'):g}" for s in steps]
+    parts = [str(s.get("color")) if s.get("value") is None else f"{s.get('color')} from {s.get('value'):g}"
+             for s in steps]
     return "; ".join(parts)
 
 

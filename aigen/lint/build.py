@@ -61,34 +61,15 @@ def _default_taxonomy() -> Path:
     return default_taxonomy_path()
 
 
-def load_lenient_taxonomy(path: Path, config: Config) -> tuple["Taxonomy | None", list[Problem]]:
-    """The taxonomy, accepting one written before detection budgets existed (the design's own).
-
-    A severity level without ``detection_budget`` takes the budget of the shipped taxonomy's level of the same
-    name (critical 5m, high 15m, medium 1h, low 4h). Anything else wrong is reported as ``aigen validate`` would.
-    """
-    from aigen.schema_errors import validate_document
-    from aigen.taxonomy import Taxonomy, default_taxonomy_path, load_taxonomy
-    from aigen.yamlio import load_mapping
+def load_lenient_taxonomy(path: Path, config: Config) -> tuple[Taxonomy | None, list[Problem]]:
+    """The taxonomy as lint reads it (``load_taxonomy``'s lenient mode), or None and the problems that prevent it."""
+    from aigen.detectors import DETECTORS
+    from aigen.taxonomy import load_taxonomy
 
     shown = config.display(path)
     if not path.is_file():
         return None, [Problem(shown, 0, 0, "taxonomy file not found")]
     try:
-        return load_taxonomy(path, shown), []
+        return load_taxonomy(path, shown, detectors=DETECTORS, lenient=True), []
     except InputError as exc:
-        first = exc.problems
-    if not all("detection_budget" in p.message for p in first):
-        return None, first
-    shipped = load_taxonomy(default_taxonomy_path(), "shipped taxonomy")
-    doc = load_mapping(path, shown, "Taxonomy")
-    for name, level in (doc.data.get("severity_levels") or {}).items():
-        if isinstance(level, dict) and "detection_budget" not in level and name in shipped.severity_levels:
-            level["detection_budget"] = f"{shipped.budget(name)}s"
-    taxonomy, problems = validate_document(doc, Taxonomy)
-    for name, itype in (taxonomy.incident_types.items() if taxonomy else ()):
-        if itype.default_severity not in taxonomy.severity_levels:
-            line, col = doc.locate(("incident_types", name, "default_severity"))
-            problems.append(Problem(shown, line, col, f"default_severity '{itype.default_severity}' is not a severity "
-                                                      f"level ({', '.join(taxonomy.severity_levels)})"))
-    return (taxonomy if not problems else None), problems or []
+        return None, exc.problems

@@ -12,9 +12,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aigen import promql
 from aigen.config import Config
 from aigen.errors import InputError, Problem, UsageError
-from aigen.lint import loader, promql
+from aigen.lint import loader
 from aigen.lint.model import Inputs, Rule, Runbook
 from aigen.lint.settings import Settings
 from aigen.yamlio import Document, load_mapping
@@ -32,12 +33,14 @@ class LintContext:
     settings: Settings
     inputs: Inputs
     project_mode: bool
-    taxonomy: "Taxonomy | None" = None
+    taxonomy: Taxonomy | None = None
     taxonomy_path: Path | None = None
-    project: "Project | None" = None
+    project: Project | None = None
     load_problems: list[Problem] = field(default_factory=list)  # unreadable or invalid YAML
     spec_problems: list[Problem] = field(default_factory=list)  # what `aigen validate` reports
     _labels: dict[int, promql.LabelSet] = field(default_factory=dict, repr=False)
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+    """Indexes and file contents rules build once per run (the coverage matrix's, for one)."""
 
     # --- rules -------------------------------------------------------------------------------------------------
     @property
@@ -71,9 +74,16 @@ class LintContext:
 
     def records_for(self, name: str, reader: Rule) -> list[Rule]:
         """Recording rules named ``name`` that ``reader`` reads: those of its own file, else any."""
-        found = self.records.get(name, [])
-        same = [r for r in found if r.file_key == reader.file_key]
-        return same or found
+        return self._records_by_file.get((name, reader.file_key)) or self.records.get(name, [])
+
+    @cached_property
+    def _records_by_file(self) -> dict[tuple[str, tuple[str, int]], list[Rule]]:
+        """Every model records the same names: looked up by (name, file), a reader's records cost no scan."""
+        out: dict[tuple[str, tuple[str, int]], list[Rule]] = {}
+        for name, rules in self.records.items():
+            for rule in rules:
+                out.setdefault((name, rule.file_key), []).append(rule)
+        return out
 
     def result_labels(self, rule: Rule, seen: frozenset[str] = frozenset()) -> promql.LabelSet:
         key = id(rule.node)
@@ -81,13 +91,14 @@ class LintContext:
             ast = self.ast(rule)
             if ast is None:
                 return promql.LabelSet(frozenset(), False)
-            self._labels[key] = promql.result_labels(ast, lambda sel: self._selector_labels(sel, rule, seen | {rule.name}))
+            self._labels[key] = promql.result_labels(
+                ast, lambda sel: self._selector_labels(sel, rule, seen | {rule.name}))
         return self._labels[key]
 
     def _selector_labels(self, sel: Any, reader: Rule, seen: frozenset[str]) -> promql.LabelSet:
         """A series' labels: a recording rule's result, the metric contract's labels, or open (unknown metric)."""
         own = promql.LabelSet(frozenset(promql.equal_matchers(sel)), True)
-        name = sel.name or promql.equal_matchers(sel).get("__name__")
+        name = promql.metric_name(sel)
         if name in self.records and name not in seen:
             out = promql.EMPTY
             for record in self.records_for(name, reader):
@@ -100,29 +111,21 @@ class LintContext:
 
     @cached_property
     def contract(self) -> dict[str, frozenset[str]]:
-        """Series name -> labels, from the metric contract of the built-in detectors (histograms split in parts)."""
-        from aigen.detectors import DETECTORS
+        """Series name -> labels, from the metric contract of the taxonomy's detectors (histograms split in parts);
+        empty without a valid taxonomy (every series is then open)."""
+        from aigen.contract import MetricContract
 
-        out: dict[str, frozenset[str]] = {}
-        for det in DETECTORS.values():
-            for metric in det.metrics:
-                labels = frozenset(metric.labels)
-                if metric.type == "histogram":
-                    out[f"{metric.name}_bucket"] = labels | {"le"}
-                    out[f"{metric.name}_count"] = out[f"{metric.name}_sum"] = labels - {"le"}
-                else:
-                    out[metric.name] = labels
-        return out
+        return MetricContract.of(self.taxonomy).series_labels() if self.taxonomy is not None else {}
 
     # --- specs and runbooks ------------------------------------------------------------------------------------
-    def spec_for(self, model_id: str | None) -> "ModelSpec | None":
+    def spec_for(self, model_id: str | None) -> ModelSpec | None:
         """The model's spec: a linted one, else ``<specs>/<model_id>.yaml`` of the project when it validates."""
         if model_id is None:
             return None
         return self._specs.get(model_id)
 
     @cached_property
-    def _specs(self) -> dict[str, "ModelSpec"]:
+    def _specs(self) -> dict[str, ModelSpec]:
         found = {s.spec.model.id: s.spec for s in (self.project.specs if self.project else [])}
         wanted = {self.model_of(r) for r in self.inputs.rules} | {rb.model_id for rb in self.inputs.runbooks}
         missing = sorted(m for m in wanted - set(found) - {None} if m)
@@ -152,13 +155,13 @@ class LintContext:
         return loader.load_referenced_runbook(path, self.config, self.inputs)
 
     @cached_property
-    def plans(self) -> list[tuple["LoadedSpec", "ModelPlan"]]:
+    def plans(self) -> list[tuple[LoadedSpec, ModelPlan]]:
         """Each valid spec of the project with its plan, built once for every rule that needs one."""
         if self.project is None or self.taxonomy is None:
             return []
         from aigen.plan import build_project
 
-        return list(zip(self.project.specs, build_project(self.project)))
+        return list(zip(self.project.specs, build_project(self.project), strict=True))
 
     # --- taxonomy positions --------------------------------------------------------------------------------------
     @cached_property

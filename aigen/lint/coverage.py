@@ -10,13 +10,46 @@ when those files exist. Register another with ``MARKS["name"] = function``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 Mark = Callable[[Any, "str | None", str], "bool | None"]
 REQUIRED = ("alert", "runbook")
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_ALERTS = re.compile(r'ALERTS\{[^}]*alertname\s*=\s*"([^"]+)"')
+
+
+@lru_cache(maxsize=64)
+def tested_alerts(folder: Path) -> frozenset[str] | None:
+    """Alert names the promtool tests in ``folder/tests`` expect to fire; None when there is no such folder."""
+    tests = folder / "tests"
+    if not tests.is_dir():
+        return None
+    names: set[str] = set()
+    for path in sorted(tests.glob("*.y*ml")):
+        try:
+            doc = yaml.load(path.read_text(encoding="utf-8", errors="replace"), Loader=_Loader)
+        except (OSError, yaml.YAMLError):
+            continue
+        for group in (doc or {}).get("tests") or [] if isinstance(doc, dict) else []:
+            names.update(_firing(group) if isinstance(group, dict) else ())
+    return frozenset(names)
+
+
+def _firing(group: dict) -> set[str]:
+    out = {str(t.get("alertname")) for t in group.get("alert_rule_test") or []
+           if isinstance(t, dict) and t.get("exp_alerts")}
+    for test in group.get("promql_expr_test") or []:
+        if isinstance(test, dict) and test.get("exp_samples"):
+            out.update(_ALERTS.findall(str(test.get("expr", ""))))
+    return out
 
 
 def models(ctx) -> list[str | None]:
@@ -28,24 +61,33 @@ def models(ctx) -> list[str | None]:
     return named or [None]
 
 
-def alert_types(ctx, model: str | None) -> set[str]:
-    """Incident types with an alert for ``model`` (global alerts count for every model)."""
-    out: set[str] = set()
-    for alert in ctx.alerts:
-        owner = ctx.model_of(alert)
-        if owner is None or owner == model:
+def alert_names(ctx) -> dict[tuple[str | None, str], set[str]]:
+    """(model or None for a global alert, incident type) -> alert names; built once per run, so a mark costs a
+    lookup and the matrix grows with models x types, not with models x types x alerts."""
+    if "coverage-alerts" not in ctx.memo:
+        index: dict[tuple[str | None, str], set[str]] = {}
+        for alert in ctx.alerts:
             itype = alert.labels.get("incident_type")
             if itype:
-                out.add(itype)
-    return out
+                index.setdefault((ctx.model_of(alert), itype), set()).add(alert.name)
+        ctx.memo["coverage-alerts"] = index
+    return ctx.memo["coverage-alerts"]
+
+
+def alert_types(ctx, model: str | None) -> set[str]:
+    """Incident types with an alert for ``model`` (global alerts count for every model)."""
+    return {itype for owner, itype in alert_names(ctx) if owner is None or owner == model}
 
 
 def _alert(ctx, model: str | None, itype: str) -> bool | None:
-    return itype in alert_types(ctx, model)
+    return (model, itype) in alert_names(ctx) or (None, itype) in alert_names(ctx)
 
 
 def _runbook(ctx, model: str | None, itype: str) -> bool | None:
-    return any(rb.incident_type == itype and rb.model_id in (None, model) for rb in ctx.runbooks)
+    if "coverage-runbooks" not in ctx.memo:  # one pass over the runbooks, not one per cell
+        ctx.memo["coverage-runbooks"] = {(rb.model_id, rb.incident_type) for rb in ctx.runbooks}
+    found = ctx.memo["coverage-runbooks"]
+    return (model, itype) in found or (None, itype) in found
 
 
 def _model_dir(ctx, model: str | None) -> Path | None:
@@ -54,27 +96,34 @@ def _model_dir(ctx, model: str | None) -> Path | None:
 
 def _dashboard(ctx, model: str | None, itype: str) -> bool | None:
     folder = _model_dir(ctx, model)
-    if folder is None or not (folder / "dashboard.json").is_file():
+    if folder is None:
+        return None
+    key = ("coverage-dashboard", folder)
+    if key not in ctx.memo:  # read once per model, not once per incident type
+        ctx.memo[key] = _panels_text(folder / "dashboard.json")
+    text = ctx.memo[key]
+    if text is None:
+        return None
+    names = alert_names(ctx).get((model, itype), set())
+    return itype in text or any(name in text for name in names)
+
+
+def _panels_text(path: Path) -> str | None:
+    """The dashboard's panels as JSON text ("" when unreadable); None when there is no dashboard."""
+    if not path.is_file():
         return None
     try:
-        text = json.dumps(json.loads((folder / "dashboard.json").read_text(encoding="utf-8")).get("panels", []))
+        return json.dumps(json.loads(path.read_text(encoding="utf-8")).get("panels", []))
     except (OSError, ValueError, AttributeError):
-        return False
-    names = {a.name for a in ctx.alerts if a.labels.get("incident_type") == itype and ctx.model_of(a) == model}
-    return itype in text or any(name in text for name in names)
+        return ""
 
 
 def _test(ctx, model: str | None, itype: str) -> bool | None:
     folder = _model_dir(ctx, model)
-    files = sorted((folder / "tests").glob("*.yaml")) if folder is not None and (folder / "tests").is_dir() else []
-    if not files:
+    tested = tested_alerts(folder) if folder is not None else None
+    if tested is None:
         return None
-    names = {a.name for a in ctx.alerts if a.labels.get("incident_type") == itype and ctx.model_of(a) == model}
-    for path in files:
-        text = path.read_text(encoding="utf-8", errors="replace")
-        if any(f"alertname: {name}" in text for name in names) or f"incident_type: {itype}" in text:
-            return True
-    return False
+    return bool(tested & alert_names(ctx).get((model, itype), set()))
 
 
 MARKS: dict[str, Mark] = {"alert": _alert, "runbook": _runbook, "dashboard": _dashboard, "test": _test}

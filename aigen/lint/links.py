@@ -24,7 +24,7 @@ def _tail_score(url_parts: list[str], file_parts: list[str]) -> int:
     if not url_parts or not file_parts or _norm(url_parts[-1]) != _norm(file_parts[-1]):
         return 0
     score = 1
-    for a, b in zip(reversed(url_parts[:-1]), reversed(file_parts[:-1])):
+    for a, b in zip(reversed(url_parts[:-1]), reversed(file_parts[:-1]), strict=False):  # the common suffix
         if a != b:
             break
         score += 1

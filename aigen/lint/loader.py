@@ -12,11 +12,14 @@ from typing import Any
 from aigen.config import Config
 from aigen.errors import InputError, Problem, UsageError
 from aigen.lint.model import Inputs, Rule, RuleGroup, Runbook, group_interval
-from aigen.yamlio import Document, parse_documents, read_text
+from aigen.yamlio import Document, fast_mapping, parse_documents, read_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
 _SPEC = re.compile(r"^kind:\s*[\"']?ModelSpec[\"']?\s*$", re.MULTILINE)
 _TAXONOMY = re.compile(r"^(kind:\s*[\"']?Taxonomy[\"']?\s*|incident_types:\s*)$", re.MULTILINE)
+_PROMTOOL_TEST = re.compile(r"^rule_files:", re.MULTILINE)
+"""A promtool test file: read by the alert-tested rule and the coverage matrix (lint.coverage.tested_alerts), which
+parse it once themselves; the loader does not parse it a second time."""
 
 
 def expand(paths: list[Path]) -> list[Path]:
@@ -49,15 +52,25 @@ def load(paths: list[Path], config: Config, problems: list[Problem]) -> Inputs:
         if _TAXONOMY.search(text) and "groups:" not in text:
             inputs.taxonomies.append(path)
             continue
+        if _PROMTOOL_TEST.search(text):
+            continue
         inputs.texts[shown] = text
         try:
-            docs = parse_documents(text, shown)
+            docs = documents(text, shown)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
         for doc in docs:
             add_document(inputs, doc)
     return inputs
+
+
+def documents(text: str, shown: str) -> list[Document]:
+    """The file's documents: one mapping by libyaml (positions on demand), anything else by ruamel, which locates
+    a syntax error. Generated rules, tests and runbooks are one mapping each: lint of a fleet parses each file once,
+    in C, and only a file with a problem is parsed again for positions."""
+    doc = fast_mapping(text, shown)
+    return [doc] if doc is not None else parse_documents(text, shown)
 
 
 def add_document(inputs: Inputs, doc: Document, linted: bool = True) -> None:
@@ -68,34 +81,34 @@ def add_document(inputs: Inputs, doc: Document, linted: bool = True) -> None:
         if linted:
             inputs.manifests.append(doc)
         if isinstance(data.get("spec"), dict):
-            _add_groups(inputs, doc, data["spec"].get("groups"))
+            _add_groups(inputs, doc, data["spec"].get("groups"), ("spec", "groups"))
     elif "groups" in data and "kind" not in data:
-        _add_groups(inputs, doc, data.get("groups"))
+        _add_groups(inputs, doc, data.get("groups"), ("groups",))
     elif isinstance(data.get("runbook"), dict):
-        inputs.runbooks.append(Runbook(doc.path, data["runbook"], data, linted))
+        inputs.add_runbook(Runbook(doc.path, data["runbook"], doc, linted))
 
 
-def _add_groups(inputs: Inputs, doc: Document, groups: Any) -> None:
+def _add_groups(inputs: Inputs, doc: Document, groups: Any, at: tuple[str, ...]) -> None:
     if not isinstance(groups, list):
         return
-    for group_node in groups:
+    for g, group_node in enumerate(groups):
         if not isinstance(group_node, dict):
             continue
-        group = RuleGroup(str(group_node.get("name") or ""), group_interval(group_node), doc.path, group_node)
+        group = RuleGroup(str(group_node.get("name") or ""), group_interval(group_node), doc.path, group_node, doc,
+                          (*at, g))
         inputs.groups.append(group)
-        for rule_node in group_node.get("rules") or []:
+        for r, rule_node in enumerate(group_node.get("rules") or []):
             if isinstance(rule_node, dict) and ("alert" in rule_node or "record" in rule_node):
-                inputs.rules.append(Rule(doc.path, rule_node, group, (doc.path, doc.index)))
+                inputs.rules.append(Rule(doc.path, rule_node, group, (*at, g, "rules", r)))
 
 
 def load_referenced_runbook(path: Path, config: Config, inputs: Inputs) -> Runbook | None:
     """A runbook a runbook_url points at on disk; added to ``inputs`` but not linted itself."""
     shown = config.display(path)
-    for known in inputs.runbooks:
-        if known.path == shown:
-            return known
+    if shown in inputs.runbook_paths:
+        return inputs.runbook_paths[shown]
     try:
-        docs = parse_documents(read_text(path, shown), shown)
+        docs = documents(read_text(path, shown), shown)
     except (InputError, UsageError):
         return None
     before = len(inputs.runbooks)

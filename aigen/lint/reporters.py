@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 from aigen import __version__
 from aigen.errors import Problem
@@ -64,8 +65,8 @@ def sarif(problems: list[Problem], rules: list[ModuleType]) -> str:
         location: dict = {"physicalLocation": {"artifactLocation": {"uri": p.path}}}
         if p.line:
             location["physicalLocation"]["region"] = {"startLine": p.line, "startColumn": max(p.col, 1)}
-        result = {"ruleId": p.rule, "level": level.get(p.level, "error"), "message": {"text": p.message},
-                  "locations": [location]}
+        result: dict[str, Any] = {"ruleId": p.rule, "level": level.get(p.level, "error"),
+                                  "message": {"text": p.message}, "locations": [location]}
         if p.rule in index:
             result["ruleIndex"] = index[p.rule]
         results.append(result)

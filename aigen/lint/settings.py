@@ -64,7 +64,8 @@ def settings_from(raw: dict[str, Any], source: object, known_rules: set[str]) ->
         levels=tuple(sorted((str(k), str(v)) for k, v in levels.items())),
         target_labels=frozenset(_names(raw.get("target_labels", list(TARGET_LABELS)), f"{where} target_labels")),
         placeholders=frozenset(PLACEHOLDERS) | frozenset(extra),
-        operator_inputs=frozenset(_names(raw.get("operator_inputs", list(OPERATOR_INPUTS)), f"{where} operator_inputs")),
+        operator_inputs=frozenset(_names(raw.get("operator_inputs", list(OPERATOR_INPUTS)),
+                                         f"{where} operator_inputs")),
         series_budget=budget,
     )
 

@@ -52,4 +52,4 @@ def sections(plans: list[ModelPlan]) -> list[str]:
     for plan in sorted(plans, key=lambda p: p.model_id):
         c = breakdown(plan)
         lines.append(f"| {plan.model_id} | {c.feature_bins} | {c.prediction_series} | {c.recorded} | {c.total} |")
-    return lines + [""]
+    return [*lines, ""]

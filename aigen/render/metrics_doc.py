@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-from aigen.detectors import DETECTORS, Metric
-from aigen.detectors.annotations import ANNOTATION_METRICS
-from aigen.detectors.annotations import READER as ANNOTATION_READER
+from aigen.contract import MetricContract
 from aigen.plan import ModelPlan
 from aigen.render import Artifact, RenderEnv, drift_doc
-
-
-def contract(plans: list[ModelPlan]) -> dict[str, tuple[Metric, list[str]]]:
-    """metric name -> (metric, detectors that read it), for every detector bound in the taxonomy."""
-    bound = {det for plan in plans for itype in plan.taxonomy.incident_types.values() for det in itype.detectors}
-    out: dict[str, tuple[Metric, list[str]]] = {}
-    for det_id in sorted(bound):
-        for metric in DETECTORS[det_id].metrics:
-            out.setdefault(metric.name, (metric, []))[1].append(det_id)
-    for metric in ANNOTATION_METRICS:  # read by the dashboards' deployment and pipeline-run annotations
-        out.setdefault(metric.name, (metric, []))[1].append(ANNOTATION_READER)
-    return dict(sorted(out.items()))
 
 
 def render(plans: list[ModelPlan], env: RenderEnv) -> list[Artifact]:
@@ -37,9 +23,11 @@ def render(plans: list[ModelPlan], env: RenderEnv) -> list[Artifact]:
         "| metric | type | labels | exported by | read by detectors | meaning |",
         "|---|---|---|---|---|---|",
     ]
-    for name, (metric, detectors) in contract(plans).items():
+    for name, entry in MetricContract.of_plans(plans).metrics.items():
+        metric = entry.metric
         labels = ", ".join(f"`{label}`" for label in metric.labels)
-        lines.append(f"| `{name}` | {metric.type} | {labels} | {metric.source} | {', '.join(detectors)} | {metric.help} |")
+        lines.append(f"| `{name}` | {metric.type} | {labels} | {metric.source} | {', '.join(entry.readers)} "
+                     f"| {metric.help} |")
     lines += ["", "## Labels per model", "",
               "`model_predictions_total` carries `outcome` and one label per protected attribute of the spec's groups:",
               "", "| model | positive outcome | protected attribute labels (values) |", "|---|---|---|"]

@@ -20,14 +20,18 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from aigen.errors import Problem
+
+if TYPE_CHECKING:
+    from aigen.lint.context import LintContext
 
 ID = "alert-labels"
 LEVEL = "error"
 
 
-def check(ctx) -> Iterator[Problem]:
+def check(ctx: LintContext) -> Iterator[Problem]:
     if ctx.taxonomy is None:
         return
     levels, types = list(ctx.taxonomy.severity_levels), list(ctx.taxonomy.incident_types)
@@ -38,7 +42,8 @@ def check(ctx) -> Iterator[Problem]:
             yield Problem(alert.path, *alert.at("alert"), f"alert {alert.name} has no severity label")
         elif severity not in levels:
             yield Problem(alert.path, *alert.at("labels", "severity"),
-                          f"severity '{severity}' is not a taxonomy level ({', '.join(levels)}){_hint(severity, levels)}")
+                          f"severity '{severity}' is not a taxonomy level ({', '.join(levels)})"
+                          f"{_hint(severity, levels)}")
         itype = labels.get("incident_type")
         if itype is None:
             carried = ctx.result_labels(alert)

@@ -23,49 +23,21 @@ Failing:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from functools import lru_cache
 from pathlib import Path
-
-import yaml
+from typing import TYPE_CHECKING
 
 from aigen.errors import Problem
+from aigen.lint.coverage import tested_alerts
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    from aigen.lint.context import LintContext
 
 ID = "alert-tested"
 LEVEL = "error"
 
-_ALERTS = re.compile(r'ALERTS\{[^}]*alertname\s*=\s*"([^"]+)"')
 
-
-@lru_cache(maxsize=64)
-def tested_alerts(folder: Path) -> frozenset[str] | None:
-    """Alert names the promtool tests in ``folder/tests`` expect to fire; None when there is no such folder."""
-    tests = folder / "tests"
-    if not tests.is_dir():
-        return None
-    names: set[str] = set()
-    for path in sorted(tests.glob("*.y*ml")):
-        try:
-            doc = yaml.load(path.read_text(encoding="utf-8", errors="replace"), Loader=_Loader)
-        except (OSError, yaml.YAMLError):
-            continue
-        for group in (doc or {}).get("tests") or [] if isinstance(doc, dict) else []:
-            names.update(_firing(group) if isinstance(group, dict) else ())
-    return frozenset(names)
-
-
-def _firing(group: dict) -> set[str]:
-    out = {str(t.get("alertname")) for t in group.get("alert_rule_test") or [] if isinstance(t, dict) and t.get("exp_alerts")}
-    for test in group.get("promql_expr_test") or []:
-        if isinstance(test, dict) and test.get("exp_samples"):
-            out.update(_ALERTS.findall(str(test.get("expr", ""))))
-    return out
-
-
-def check(ctx) -> Iterator[Problem]:
+def check(ctx: LintContext) -> Iterator[Problem]:
     generated = ctx.config.generated.resolve()
     for alert in ctx.alerts:
         path = Path(alert.path)

@@ -19,15 +19,19 @@ Failing:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from aigen.errors import Problem
+
+if TYPE_CHECKING:
+    from aigen.lint.context import LintContext
 
 ID = "annotations"
 LEVEL = "error"
 REQUIRED = ("summary", "runbook_url")
 
 
-def check(ctx) -> Iterator[Problem]:
+def check(ctx: LintContext) -> Iterator[Problem]:
     for alert in ctx.alerts:
         annotations = alert.annotations
         for key in REQUIRED:

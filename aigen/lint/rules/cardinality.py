@@ -15,14 +15,18 @@ Failing:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from aigen.errors import Problem
+
+if TYPE_CHECKING:
+    from aigen.lint.context import LintContext
 
 ID = "cardinality"
 LEVEL = "warning"
 
 
-def check(ctx) -> Iterator[Problem]:
+def check(ctx: LintContext) -> Iterator[Problem]:
     if ctx.project is None or ctx.taxonomy is None or not ctx.project.specs:
         return
     from aigen.cardinality import DEFAULT_SERIES_BUDGET, breakdown

@@ -14,14 +14,18 @@ Failing:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from aigen.errors import Problem
+
+if TYPE_CHECKING:
+    from aigen.lint.context import LintContext
 
 ID = "dashboard"
 LEVEL = "error"
 
 
-def check(ctx) -> Iterator[Problem]:
+def check(ctx: LintContext) -> Iterator[Problem]:
     if not ctx.project_mode or ctx.project is None or ctx.taxonomy is None:
         return
     from aigen.dashboards.check import dashboard_file_problems

@@ -27,16 +27,20 @@ Failing:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
+from aigen import promql
 from aigen.durations import format_duration
 from aigen.errors import Problem
-from aigen.lint import promql
+
+if TYPE_CHECKING:
+    from aigen.lint.context import LintContext
 
 ID = "detection-latency"
 LEVEL = "error"
 
 
-def check(ctx) -> Iterator[Problem]:
+def check(ctx: LintContext) -> Iterator[Problem]:
     if ctx.taxonomy is None:
         return
     for alert in ctx.alerts:

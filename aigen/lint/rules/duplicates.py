@@ -20,20 +20,24 @@ Failing:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from aigen.errors import Problem
+
+if TYPE_CHECKING:
+    from aigen.lint.context import LintContext
+    from aigen.lint.model import Rule
 
 ID = "duplicates"
 LEVEL = "error"
 
 
-def check(ctx) -> Iterator[Problem]:
-    first: dict[tuple, tuple[int, int]] = {}
+def check(ctx: LintContext) -> Iterator[Problem]:
+    first: dict[tuple, Rule] = {}
     for alert in ctx.alerts:
         key = (alert.file_key, alert.name, tuple(sorted(alert.labels.items())))
-        where = alert.at("alert")
-        if key in first:
-            yield Problem(alert.path, *where, f"alert {alert.name} duplicates the one at line {first[key][0]} "
-                                              f"(same name and labels)")
+        if key in first:  # located only when duplicated: positions cost a ruamel parse
+            yield Problem(alert.path, *alert.at("alert"), f"alert {alert.name} duplicates the one at line "
+                                                          f"{first[key].at('alert')[0]} (same name and labels)")
         else:
-            first[key] = where
+            first[key] = alert

@@ -25,9 +25,13 @@ Failing:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from aigen.durations import format_duration
 from aigen.errors import Problem
+
+if TYPE_CHECKING:
+    from aigen.lint.context import LintContext
 
 ID = "kill-switch"
 LEVEL = "error"
@@ -37,7 +41,7 @@ def is_kill_switch(alert) -> bool:
     return alert.labels.get("action") == "kill_switch" or alert.name.endswith("KillSwitch")
 
 
-def check(ctx) -> Iterator[Problem]:
+def check(ctx: LintContext) -> Iterator[Problem]:
     for alert in ctx.alerts:
         if not is_kill_switch(alert):
             continue
@@ -46,4 +50,5 @@ def check(ctx) -> Iterator[Problem]:
             where = alert.at("for") if "for" in alert.node else alert.at("alert")
             yield Problem(alert.path, *where, f"automated kill switch {alert.name} fires after "
                                               f"{format_duration(alert.for_seconds)}; it needs for: >= "
-                                              f"{format_duration(need)} (two evaluations at {format_duration(alert.group.interval)})")
+                                              f"{format_duration(need)} (two evaluations at "
+                                              f"{format_duration(alert.group.interval)})")

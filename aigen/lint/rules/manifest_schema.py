@@ -33,9 +33,12 @@ import subprocess
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aigen.errors import Problem
+
+if TYPE_CHECKING:
+    from aigen.lint.context import LintContext
 
 ID = "manifest-schema"
 LEVEL = "error"
@@ -60,7 +63,7 @@ def validator() -> Any:
     return jsonschema.Draft7Validator(fix(schema))
 
 
-def check(ctx) -> Iterator[Problem]:
+def check(ctx: LintContext) -> Iterator[Problem]:
     if not ctx.inputs.manifests:
         return
     from aigen.yamlio import to_plain
@@ -68,7 +71,8 @@ def check(ctx) -> Iterator[Problem]:
     for doc in ctx.inputs.manifests:
         for error in sorted(validator().iter_errors(to_plain(doc.data)), key=lambda e: list(e.absolute_path)):
             where = ".".join(str(p) for p in error.absolute_path) or "(document)"
-            yield Problem(doc.path, *doc.locate(tuple(error.absolute_path)), f"{where}: {error.message}")
+            line, col = doc.locate(tuple(error.absolute_path))
+            yield Problem(doc.path, line, col, f"{where}: {error.message}")
     yield from kubeconform(ctx, sorted({doc.path for doc in ctx.inputs.manifests}))
 
 
@@ -89,7 +93,7 @@ def kubeconform(ctx, paths: list[str]) -> Iterator[Problem]:
         resources = []
         if proc.returncode:
             yield Problem(paths[0], 0, 0, f"kubeconform failed: {' '.join((proc.stdout + proc.stderr).split())[:300]}")
-    by_file = dict(zip(files, paths))
+    by_file = dict(zip(files, paths, strict=True))
     for item in resources:
         status = str(item.get("status", "")).upper()
         if "INVALID" in status or "ERROR" in status:

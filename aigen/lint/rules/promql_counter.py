@@ -15,11 +15,15 @@ Failing:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import promql_parser as pp
 
+from aigen import promql
 from aigen.errors import Problem
-from aigen.lint import promql
+
+if TYPE_CHECKING:
+    from aigen.lint.context import LintContext
 
 ID = "promql-counter"
 LEVEL = "warning"
@@ -27,7 +31,7 @@ FUNCTIONS = ("rate", "irate", "increase")
 SUFFIXES = ("_total", "_bucket", "_count", "_sum")
 
 
-def check(ctx) -> Iterator[Problem]:
+def check(ctx: LintContext) -> Iterator[Problem]:
     for rule in ctx.inputs.rules:
         ast = ctx.ast(rule)
         if ast is None:

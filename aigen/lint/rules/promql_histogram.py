@@ -15,17 +15,21 @@ Failing:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import promql_parser as pp
 
+from aigen import promql
 from aigen.errors import Problem
-from aigen.lint import promql
+
+if TYPE_CHECKING:
+    from aigen.lint.context import LintContext
 
 ID = "promql-histogram"
 LEVEL = "error"
 
 
-def check(ctx) -> Iterator[Problem]:
+def check(ctx: LintContext) -> Iterator[Problem]:
     for rule in ctx.inputs.rules:
         ast = ctx.ast(rule)
         if ast is None:

@@ -16,20 +16,23 @@ Failing:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
+from aigen import promql
 from aigen.durations import parse_duration
 from aigen.errors import Problem
-from aigen.lint import promql
-from aigen.yamlio import locate
+
+if TYPE_CHECKING:
+    from aigen.lint.context import LintContext
 
 ID = "promql-syntax"
 LEVEL = "error"
 
 
-def check(ctx) -> Iterator[Problem]:
+def check(ctx: LintContext) -> Iterator[Problem]:
     for group in ctx.inputs.groups:
         if "interval" in group.node and not _is_duration(group.node["interval"]):
-            line, col = locate(group.node, ("interval",))
+            line, col = group.at("interval")
             yield Problem(group.path, line, col, f"group {group.name}: interval '{group.node['interval']}' is not a "
                                                  f"duration such as 30s or 1m")
     for rule in ctx.inputs.rules:

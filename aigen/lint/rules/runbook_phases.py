@@ -18,15 +18,19 @@ Failing:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from aigen.errors import Problem
+
+if TYPE_CHECKING:
+    from aigen.lint.context import LintContext
 
 ID = "runbook-phases"
 LEVEL = "error"
 PHASES = ("triage", "containment", "investigation", "resolution")
 
 
-def check(ctx) -> Iterator[Problem]:
+def check(ctx: LintContext) -> Iterator[Problem]:
     for runbook in ctx.runbooks:
         if not runbook.linted:
             continue

@@ -9,7 +9,7 @@ Passing:
     runbook:
       triage:
         steps:
-          - command: curl -sG http://prometheus:9090/api/v1/query --data-urlencode 'query=model_live_accuracy{model_id="fraud-detection"}'
+          - command: curl -sG http://prometheus:9090/api/v1/query --data-urlencode 'query=up{job="fraud-detection"}'
 
 Failing:
     runbook:
@@ -22,16 +22,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from aigen.errors import Problem
 from aigen.yamlio import walk_keys
+
+if TYPE_CHECKING:
+    from aigen.lint.context import LintContext
 
 ID = "runbook-placeholder"
 LEVEL = "error"
 _FILLER = re.compile(r"\b[A-Z]+-X{3,}\b|\bX{4,}\b|\b(?:TODO|FIXME|CHANGEME)\b")
 
 
-def check(ctx) -> Iterator[Problem]:
+def check(ctx: LintContext) -> Iterator[Problem]:
     names = ctx.settings.placeholders
     token = re.compile(r"(\$\{?)?\b(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b(=?)")
     for runbook in ctx.runbooks:

@@ -19,14 +19,18 @@ Failing:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from aigen.errors import Problem
+
+if TYPE_CHECKING:
+    from aigen.lint.context import LintContext
 
 ID = "runbook-rollback"
 LEVEL = "error"
 
 
-def check(ctx) -> Iterator[Problem]:
+def check(ctx: LintContext) -> Iterator[Problem]:
     for runbook in ctx.runbooks:
         containment = runbook.node.get("containment")
         steps = containment.get("steps") if runbook.linted and isinstance(containment, dict) else None

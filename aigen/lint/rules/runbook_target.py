@@ -22,15 +22,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from aigen.errors import Problem
+
+if TYPE_CHECKING:
+    from aigen.lint.context import LintContext
 
 ID = "runbook-target"
 LEVEL = "error"
 _ASSIGN = re.compile(r"\b([A-Z][A-Z0-9_]*VERSION)=([^\s\"']+)")
 
 
-def check(ctx) -> Iterator[Problem]:
+def check(ctx: LintContext) -> Iterator[Problem]:
     for runbook in ctx.runbooks:
         containment = runbook.node.get("containment")
         steps = containment.get("steps") if runbook.linted and isinstance(containment, dict) else None
@@ -54,5 +58,6 @@ def _judge(spec, env: str, value: str) -> str | None:
     target = spec.rollback_version
     if value == target:
         return None
-    what = {versions.current: "the current (failing) version", versions.previous: "the previous version"}.get(value, "not a version of the spec")
+    what = {versions.current: "the current (failing) version",
+            versions.previous: "the previous version"}.get(value, "not a version of the spec")
     return f"rolls back to {value} ({what}); the spec's rollback target is {target} ({spec.fallbacks.rollback_to})"

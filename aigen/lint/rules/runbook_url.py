@@ -24,30 +24,37 @@ Failing:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from aigen.errors import Problem
 from aigen.lint import links
+
+if TYPE_CHECKING:
+    from aigen.lint.context import LintContext
+    from aigen.lint.model import Rule
 
 ID = "runbook-url"
 LEVEL = "error"
 
 
-def check(ctx) -> Iterator[Problem]:
+def check(ctx: LintContext) -> Iterator[Problem]:
     for alert in ctx.alerts:
         url = alert.annotations.get("runbook_url", "").strip()
         if not url or "{{" in url:
             continue
-        where = alert.at("annotations", "runbook_url")
-        runbook = links.resolve(ctx, url)
-        if runbook is None:
-            yield Problem(alert.path, *where, f"runbook_url {url} resolves to no runbook (lint the runbook files "
-                                              f"or folders along with the rules)")
-            continue
-        itype = alert.labels.get("incident_type")
-        if itype and runbook.incident_type != itype:
-            yield Problem(alert.path, *where, f"runbook_url points to {runbook.path}, a runbook for "
-                                              f"'{runbook.incident_type}', but the alert is for '{itype}'")
-        model = ctx.model_of(alert)
-        if model and runbook.model_id and runbook.model_id != model:
-            yield Problem(alert.path, *where, f"runbook_url points to the runbook of model {runbook.model_id}, "
-                                              f"but the alert is for {model}")
+        for message in _mismatches(ctx, alert, url):  # located only when wrong: positions cost a ruamel parse
+            yield Problem(alert.path, *alert.at("annotations", "runbook_url"), message)
+
+
+def _mismatches(ctx: LintContext, alert: Rule, url: str) -> Iterator[str]:
+    runbook = links.resolve(ctx, url)
+    if runbook is None:
+        yield f"runbook_url {url} resolves to no runbook (lint the runbook files or folders along with the rules)"
+        return
+    itype = alert.labels.get("incident_type")
+    if itype and runbook.incident_type != itype:
+        yield (f"runbook_url points to {runbook.path}, a runbook for '{runbook.incident_type}', but the alert is "
+               f"for '{itype}'")
+    model = ctx.model_of(alert)
+    if model and runbook.model_id and runbook.model_id != model:
+        yield f"runbook_url points to the runbook of model {runbook.model_id}, but the alert is for {model}"

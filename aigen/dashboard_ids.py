@@ -1,4 +1,4 @@
-"""Stable names of dashboards and panels, computable from a plan without rendering anything.
+"""Stable names of dashboards and panels, computable from a spec without rendering anything.
 
 ``aigen.plan`` derives each alert's ``dashboard_url`` from these functions while the dashboards are rendered from
 the finished plan, so both must agree without seeing each other: the uid depends on the model id only, and an

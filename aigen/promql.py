@@ -1,9 +1,11 @@
-"""What lint needs to know about a PromQL expression, read from the promql-parser AST.
+"""PromQL analysis on the promql-parser AST, for lint and the dashboards alike.
 
 - the range windows it reads (``[5m]``, subquery ranges, offsets), for the detection-latency rule;
 - the functions it calls and the aggregations under ``histogram_quantile``;
 - the selectors it reads (names and equality matchers), for model ids and recording-rule references;
-- the label set its result can carry, for the ``$labels.x`` template check.
+- the label set its result can carry, for the ``$labels.x`` template check and the dashboards' ``$feature`` filter;
+- Grafana's side: a query with its template variables filled in (``substitute``), the metrics it reads, and an
+  alert's signal rewritten for the dashboard's variables (``rewrite``).
 
 The label-set rules follow Prometheus' evaluator: an aggregation keeps only its ``by`` labels; a one-to-one vector
 match with ``on(...)`` keeps only the ``on`` labels (``a < on(model_id) b`` yields ``{model_id}`` alone); ``group_left``
@@ -12,7 +14,9 @@ keeps the many side's labels plus the included ones; ``and``/``unless`` keep the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -30,13 +34,13 @@ class LabelSet:
     def carries(self, label: str) -> bool:
         return not self.closed or label in self.names
 
-    def __or__(self, other: "LabelSet") -> "LabelSet":
+    def __or__(self, other: LabelSet) -> LabelSet:
         return LabelSet(self.names | other.names, self.closed and other.closed)
 
-    def without(self, labels: set[str]) -> "LabelSet":
+    def without(self, labels: set[str]) -> LabelSet:
         return LabelSet(self.names - labels, self.closed)
 
-    def keep(self, labels: set[str]) -> "LabelSet":
+    def keep(self, labels: set[str]) -> LabelSet:
         return LabelSet(frozenset(labels), True)
 
 
@@ -48,7 +52,7 @@ _DROPS_ALL = {"vector", "scalar", "time", "pi", "minute", "hour", "day_of_month"
 _ADDS_FIRST_STRING = {"label_replace", "label_join"}
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1 << 16)  # a fleet's rules: every model's expressions, read by several rules each
 def parse(expr: str) -> Any:
     """The AST of ``expr``; raises ValueError with the parser's message when it does not parse."""
     return pp.parse(expr)
@@ -76,6 +80,11 @@ def selectors(node: Any) -> Iterator[pp.VectorSelector]:
 
 def equal_matchers(selector: pp.VectorSelector) -> dict[str, str]:
     return {m.name: m.value for m in selector.matchers.matchers if m.op == pp.MatchOp.Equal}
+
+
+def metric_name(selector: pp.VectorSelector) -> str | None:
+    """The metric a selector reads: its name, or its ``__name__="..."`` matcher; None when neither says."""
+    return selector.name or equal_matchers(selector).get("__name__")
 
 
 def calls(node: Any) -> Iterator[pp.Call]:
@@ -212,3 +221,83 @@ def _is_scalar(node: Any) -> bool:
     if isinstance(node, pp.BinaryExpr):
         return _is_scalar(node.lhs) and _is_scalar(node.rhs)
     return False
+
+
+def carries(expr: str, label: str, labelled: set[str]) -> bool:
+    """Whether the result of ``expr`` carries ``label``, given the metrics (and records) whose series carry it."""
+    def selector_labels(sel: pp.VectorSelector) -> LabelSet:
+        return LabelSet(frozenset({label}) if metric_name(sel) in labelled else frozenset(), True)
+
+    return label in result_labels(parse(expr), selector_labels).names
+
+
+# --- Grafana queries ---------------------------------------------------------------------------------------------
+
+# keyed by str(op): promql_parser's MatchOp is unhashable
+_OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
+_VARIABLE = re.compile(r"\$\{(\w+)(?::\w+)?\}|\$(\w+)")
+# What Grafana substitutes for its built-in variables, for parsing a query outside Grafana.
+BUILTIN_VALUES = {"__rate_interval": "1m", "__interval": "1m", "__range": "1h", "__interval_ms": "60000"}
+
+
+def substitute(query: str, values: Mapping[str, str]) -> str:
+    """The query as Grafana would send it: ``$model`` / ``${feature}`` / ``$__rate_interval`` replaced."""
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2)
+        return values.get(name, BUILTIN_VALUES.get(name, name))
+
+    return _VARIABLE.sub(value, query)
+
+
+def metric_names(query: str) -> set[str]:
+    """Metric names a (variable-free) query selects; raises ValueError when it does not parse."""
+    return {name for sel in selectors(parse(query)) if (name := metric_name(sel))}
+
+
+def expand(names: set[str], records: Mapping[str, str]) -> set[str]:
+    """``names`` plus every metric the recording rules among them read, transitively."""
+    out: set[str] = set()
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        if name in out:
+            continue
+        out.add(name)
+        if name in records:
+            todo.extend(metric_names(records[name]))
+    return out
+
+
+def _selector_text(sel: pp.VectorSelector, matchers: list[tuple[str, str, str]]) -> str:
+    body = ", ".join(f"{name}{op}{json.dumps(value)}" for name, op, value in matchers)
+    return f"{sel.name or ''}{{{body}}}"
+
+
+def rewrite(query: str, model_id: str, filters: Mapping[str, tuple[set[str], str]]) -> str:
+    """Point the model's selectors at ``$model`` and add ``label=~"$var"`` to selectors of labelled metrics.
+
+    ``filters`` maps a label to (metrics that carry it, variable name). Selectors with ``offset`` or ``@`` are left
+    as they are (their text would have to be rebuilt too; aigen's signals use neither). The query is parsed afresh,
+    not through the cache, so the transform never touches an AST other callers hold.
+    """
+    def visit(node: pp.Expr) -> pp.Expr | None:
+        if not isinstance(node, pp.VectorSelector) or node.offset is not None or node.at is not None:
+            return None
+        matchers = [(m.name, _OPS[str(m.op)], m.value) for m in node.matchers.matchers]
+        changed = [(n, "=", "$model") if (n, op, v) == ("model_id", "=", model_id) else (n, op, v)
+                   for n, op, v in matchers]
+        for label, (metrics, variable) in sorted(filters.items()):
+            if metric_name(node) in metrics and all(n != label for n, _, _ in changed):
+                changed.append((label, "=~", f"${variable}"))
+        return None if changed == matchers else pp.parse(_selector_text(node, changed))
+
+    return pp.transform(pp.parse(query), post_visit=visit).prettify()
+
+
+def quantile_of(query: str) -> tuple[float, str] | None:
+    """(q, histogram) of a ``histogram_quantile(q, histogram)`` query; None for any other query."""
+    node = parse(query)
+    if (isinstance(node, pp.Call) and node.func.name == "histogram_quantile"
+            and isinstance(node.args[0], pp.NumberLiteral)):
+        return node.args[0].val, str(node.args[1])
+    return None
