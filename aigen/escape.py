@@ -13,6 +13,8 @@ import shlex
 import yaml
 
 _GO_TEMPLATE_OPEN = re.compile(r"\{(?=\{|$)")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()!|~])")  # what marks up text inside a paragraph
+_HTML_AND_VARIABLES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "$": "&#36;"}
 # libyaml's emitter (ten times faster: runbooks quote ~100 values each); "no line folding" is -1 there, inf in Python
 _DUMPER, _NO_FOLDING = (yaml.CSafeDumper, -1) if hasattr(yaml, "CSafeDumper") else (yaml.SafeDumper, float("inf"))
 
@@ -47,3 +49,16 @@ def yaml_scalar(value: object) -> str:
 def shell_word(value: object) -> str:
     """``value`` as one POSIX shell word (for runbook commands)."""
     return shlex.quote(str(value))
+
+
+def markdown_literal(text: str) -> str:
+    """``text`` as Markdown that Grafana's text panel shows as ``text`` itself.
+
+    Grafana replaces ``$var`` and ``${var}`` in a text panel's content before rendering its Markdown, and has no
+    escape for ``$``: the HTML entity ``&#36;`` survives the substitution and renders as ``$``. ``&``, ``<`` and ``>``
+    become entities too (no raw HTML), and the punctuation that marks up a paragraph is backslash-escaped (no links,
+    images, code or emphasis). Callers put the result after text of their own, never at the start of a line.
+    """
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)  # before the entities: their "#" is not punctuation to escape
+    text = "".join(_HTML_AND_VARIABLES.get(char, char) for char in text)
+    return " ".join(text.split())  # one paragraph: a newline could start a heading or a list

@@ -37,6 +37,7 @@ from aigen.dashboards.model import (
 from aigen.detectors.annotations import pipeline_run_query, version_change_query
 from aigen.detectors.base import num
 from aigen.durations import format_duration
+from aigen.escape import markdown_literal
 from aigen.promql import carries, parse, quantile_of, rewrite
 
 if TYPE_CHECKING:
@@ -285,7 +286,8 @@ def _thresholds(alert: Alert) -> Thresholds | None:
 
 def _about(plan: ModelPlan) -> str:
     model, versions = plan.spec.model, plan.spec.model.versions
-    lines = [f"**{model.id}**: {model.description}" if model.description else f"**{model.id}**", "",
+    about = f"**{model.id}**: {markdown_literal(model.description)}" if model.description else f"**{model.id}**"
+    lines = [about, "",
              f"- Owner: {model.owner}; on call: `{model.oncall}`",
              f"- Versions: current `{versions.current}`, previous `{versions.previous or '-'}`, known good "
              f"`{versions.known_good}`; rollback target `{plan.spec.rollback_version}`",

@@ -3,13 +3,15 @@ string back to the hostile value, and PyYAML reads each YAML scalar back to it."
 
 from __future__ import annotations
 
+import html
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
-from aigen.escape import go_template_literal, promql_string, shell_word, yaml_scalar
+from aigen.escape import go_template_literal, markdown_literal, promql_string, shell_word, yaml_scalar
 from tests.hostile.cases import CORPUS
 
 # Prometheus keeps label values as UTF-8 strings; it refuses none of these, but a value with NUL cannot travel
@@ -77,3 +79,19 @@ def test_shell_word_is_one_word_with_the_value(name: str):
         return
     done = subprocess.run(["sh", "-c", f"printf %s {shell_word(value)}"], capture_output=True, timeout=30)
     assert done.stdout.decode("utf-8", "surrogateescape") == value
+
+
+GRAFANA_VARIABLE = re.compile(r"\$(\w+|\{[^}]*\})|\[\[\w+\]\]")
+"""What Grafana's template service substitutes in a text panel: ``$var``, ``${var}``, ``${var:fmt}``, ``[[var]]``."""
+MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+"""CommonMark's backslash escape: any ASCII punctuation."""
+
+
+@pytest.mark.parametrize("name", sorted(VALUES))
+def test_markdown_literal_leaves_nothing_for_grafana_or_markdown_to_interpret(name: str) -> None:
+    text = markdown_literal(VALUES[name])
+    assert not GRAFANA_VARIABLE.search(text), "a template variable survived"
+    assert not re.search(r"<[a-zA-Z/!]", text), "raw HTML survived"
+    assert "\n" not in text, "a line break could start a heading, a list or a table"
+    unescaped = html.unescape(MARKDOWN_ESCAPE.sub(r"\1", text))
+    assert unescaped == " ".join(VALUES[name].split())
