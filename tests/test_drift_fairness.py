@@ -244,7 +244,8 @@ def _spec(model_id: str, features: list[FeatureProfile], group: GroupProfile) ->
         "features": [{"name": f.name, "type": f.type} for f in features],
         "groups": [{"attribute": group.attribute, "values": [g.value for g in group.groups],
                     "reference": group.reference}],
-        "thresholds": {"guard_sigmas": 1},
+        # wide thresholds and 1 sigma: a guard of a single positive, so every random group is judged
+        "thresholds": {"guard_sigmas": 1, "fairness_min_ratio": 0.01, "fairness_baseline_shift": 0.9},
     })
 
 
