@@ -60,6 +60,9 @@ class Record:
     record: str
     expr: str
     labels: tuple[tuple[str, str], ...] = ()
+    constant: bool = False
+    """A profile constant (baseline shares, guard counts): it never changes between renders, so it lives in the
+    model's slow baselines group instead of being re-evaluated with every 30-second evaluation of the others."""
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,7 @@ def requests_rule(ctx: Context, window: str) -> Record:
 
 def guard_rule(ctx: Context, guard: str, counts: Sequence[tuple[str, float]]) -> Record:
     """The minimum requests per feature for one guarded alert, as constant series labelled ``guard``."""
-    return Record(GUARD, constant_series("feature", counts), (("guard", guard), ("model_id", ctx.model_id)))
+    return Record(GUARD, constant_series("feature", counts), (("guard", guard), ("model_id", ctx.model_id)), True)
 
 
 def guarded(ctx: Context, window: str, guard: str) -> str:
@@ -101,7 +101,7 @@ def baseline_records(ctx: Context) -> list[Record]:
     """The profile's baseline share of every bin: one rule per feature, one constant series per bin."""
     assert ctx.profile is not None
     return [Record(BASELINE, constant_series("bin", [(b.bin, b.share) for b in feature.bins]),
-                   (("feature", feature.name), ("model_id", ctx.model_id)))
+                   (("feature", feature.name), ("model_id", ctx.model_id)), True)
             for feature in ctx.profile.features]
 
 

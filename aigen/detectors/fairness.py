@@ -109,7 +109,7 @@ def _records(ctx: Context, attribute: str, reference: str, window: str) -> list[
     profile = ctx.profile.group(a) if ctx.profile else None
     if profile is not None:
         ratios = sorted(profile.reference_ratios().items())
-        out.append(Record(baseline_ratio_record(a), constant_series(a, ratios), (("model_id", ctx.model_id),)))
+        out.append(Record(baseline_ratio_record(a), constant_series(a, ratios), (("model_id", ctx.model_id),), True))
     return out
 
 

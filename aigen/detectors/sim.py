@@ -64,10 +64,12 @@ class Traffic:
     rng: random.Random | None = None
     reset: tuple[int, int] | None = None
     """(pod, step): that pod restarts at that step, and every counter it exports starts again from 0."""
+    first: int = 0
+    """The index in PODS of the first pod counted here (a subset of the pods may be emitted on its own)."""
 
     @property
     def pods(self) -> tuple[str, ...]:
-        return PODS[:len(self.counts)]
+        return PODS[self.first:self.first + len(self.counts)]
 
     @property
     def steps(self) -> int:
@@ -88,7 +90,7 @@ class Traffic:
 
     def counter(self, pod: int, increments: Sequence[float | None]) -> tuple[float | None, ...]:
         """A counter of one pod from its increments, restarting from 0 at the pod's reset."""
-        if self.reset is None or self.reset[0] != pod:
+        if self.reset is None or self.reset[0] != pod + self.first:
             return cumulative(increments)
         at = self.reset[1]
         return cumulative(increments[:at]) + cumulative(increments[at:])

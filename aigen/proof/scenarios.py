@@ -22,7 +22,8 @@ import hashlib
 import math
 import random
 import re
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aigen.detectors import DETECTORS, Context, Timing
@@ -39,9 +40,10 @@ VOLUMES = (0.2, 20.0, 1000.0)
 DAY = 2 * 3600
 """One diurnal cycle of the healthy runs: a day compressed 12x (docs/proof.md says why that stays valid)."""
 HEALTHY_SECONDS = DAY
+PREDICTIONS = "model_predictions_total"
 RAMP_SECONDS = 2 * 3600
 AR_PHI = 0.8
-NAME = re.compile(r"^(?P<alert>[A-Za-z0-9_:]+) (?P<kind>healthy|step|ramp)(?: \[(?P<sim>[^\]]*)\])?: "
+NAME = re.compile(r"^(?P<alert>[A-Za-z0-9_:]+) (?P<kind>healthy|step|ramp|night|one-pod)(?: \[(?P<sim>[^\]]*)\])?: "
                   r"onset=(?P<onset>\d+)s budget=(?P<budget>\d+)s end=(?P<end>\d+)s"
                   r"(?: volume=(?P<volume>[0-9.]+)/s(?: detectable_from=(?P<detectable>[0-9.]+)/s)?)?")
 
@@ -55,7 +57,12 @@ class Scenario:
     end: int
     levels: list[float]
     volume: float = sim.VOLUME
-    """Predictions per second: exact traffic for failures, the average of production traffic when healthy."""
+    """Predictions per second: exact traffic for step and ramp, the average of production traffic otherwise."""
+
+    @property
+    def exact(self) -> bool:
+        """Step and ramp run on exact traffic: their alert value is computable, so annotations are asserted."""
+        return self.kind in ("step", "ramp")
 
     @property
     def name(self) -> str:
@@ -139,7 +146,64 @@ def scenarios(plan: ModelPlan, alert: PlannedAlert, simulation: Simulation) -> l
                 for i in range(ramp_steps)]
         tail = [simulation.failing] * ((end - start - ramp_seconds) // STEP + 1)
         out.append(Scenario(alert, simulation, "ramp", crossing, end, pre + ramp + tail, volume))
+    out.extend(_night(plan, alert, simulation))
+    out.extend(_one_pod(plan, alert, simulation, volume))
     return out
+
+
+NIGHT_MARGIN = 1.5
+"""A night scenario runs at the lowest healthy volume whose trough still fills the alert's guard this many times."""
+TROUGH = 2 / 11
+"""The production traffic's trough as a share of its average (1 - 9/11)."""
+
+
+def _night(plan: ModelPlan, alert: PlannedAlert, simulation: Simulation) -> list[Scenario]:
+    """The failure starting at the diurnal trough, on sampled production traffic: at the lowest of VOLUMES at which
+    the alert can judge at night. None when no volume can (the table then says below which volume it is blind)."""
+    volume = next((v for v in VOLUMES if v * TROUGH >= NIGHT_MARGIN * alert.alert.min_volume), None)
+    if volume is None or alert.name == KILL_SWITCH:
+        return []
+    onset = DAY // 2
+    warm = _warmup(plan, alert)
+    if warm > onset:
+        return []
+    end = onset + alert.budget
+    pre = _noisy(simulation, onset // STEP, _rng(plan.model_id, alert.name, simulation.name, "night"))
+    return [Scenario(alert, simulation, "night", onset, end,
+                     pre + [simulation.failing] * ((end - onset) // STEP + 1), volume)]
+
+
+def diluted(simulation: Simulation, pods: int) -> float:
+    """The level the model's aggregate sees when one of ``pods`` pods fails: a share (or rate) averages over pods."""
+    return simulation.healthy + (simulation.failing - simulation.healthy) / pods
+
+
+ONE_POD_MARGIN = 0.2
+"""How far past the threshold (as a share of the healthy-to-threshold distance) a diluted level must land to be
+called detectable: a level barely past it is a coin toss on sampled traffic."""
+
+
+def one_pod_detectable(simulation: Simulation, threshold: float) -> bool:
+    """Whether one failing pod of three moves the aggregate clearly past the level at which the alert's condition
+    holds."""
+    past = (diluted(simulation, len(sim.PODS)) - threshold) * math.copysign(1, simulation.failing - threshold)
+    return past >= ONE_POD_MARGIN * abs(threshold - simulation.healthy)
+
+
+def _one_pod(plan: ModelPlan, alert: PlannedAlert, simulation: Simulation, volume: float) -> list[Scenario]:
+    """The failure on one pod of three, at the step's volume on sampled production traffic. Only where the
+    aggregate crosses the threshold (else one pod's failure is, by design, diluted below it: the telemetry of one
+    pod stopping is not the model's telemetry missing) and where the signal is exported per pod."""
+    threshold = simulation.threshold if simulation.threshold is not None else alert.alert.threshold
+    if alert.name == KILL_SWITCH or threshold is None or not one_pod_detectable(simulation, threshold):
+        return []
+    warm = _warmup(plan, alert)
+    end = warm + alert.budget
+    pre = _noisy(simulation, warm // STEP, _rng(plan.model_id, alert.name, simulation.name, "one-pod"))
+    scenario = Scenario(alert, simulation, "one-pod", warm, end,
+                        pre + [simulation.failing] * ((end - warm) // STEP + 1), volume)
+    series = _emit(plan, scenario)
+    return [scenario] if all('pod="model-server-' in s.selector for s in series) else []
 
 
 def simulations(plan: ModelPlan, alert: PlannedAlert) -> list[Simulation]:
@@ -187,12 +251,24 @@ def firing_selector(alert: PlannedAlert, simulation: Simulation, model_id: str) 
 
 
 def _emit(plan: ModelPlan, scenario: Scenario, traffic: sim.Traffic | None = None) -> list[Series]:
-    """The scenario's input series, over ``traffic`` (default: exact traffic at the scenario's volume)."""
+    """The scenario's input series, over ``traffic`` (default: the scenario's own, see ``_traffic``)."""
     alert = scenario.alert
     ctx = Context(plan.spec, plan.taxonomy, plan.config, alert.alert.incident_type, alert.labels["severity"],
                   Timing.for_budget(alert.budget, plan.config.evaluation_interval), plan.profile)
-    traffic = traffic or sim.exact(scenario.volume, len(scenario.levels), STEP)
-    return scenario.simulation.emit(ctx, alert.alert, scenario.levels, traffic)
+    emit = functools.partial(scenario.simulation.emit, ctx, alert.alert)
+    if traffic is not None:
+        return emit(scenario.levels, traffic)
+    steps = len(scenario.levels)
+    if scenario.exact:
+        return emit(scenario.levels, sim.exact(scenario.volume, steps, STEP))
+    rng = _rng(plan.model_id, alert.name, scenario.simulation.name, scenario.kind, "traffic")
+    traffic = sim.production(scenario.volume, steps, STEP, rng, DAY, reset=scenario.kind == "night")
+    if scenario.kind == "night":
+        return emit(scenario.levels, traffic)
+    # one pod: the first pod fails, the two others stay at the healthy level
+    healthy = [scenario.simulation.healthy] * steps
+    return [*emit(scenario.levels, replace(traffic, counts=traffic.counts[:1])),
+            *emit(healthy, replace(traffic, counts=traffic.counts[1:], first=1))]
 
 
 def _input(series: list[Series]) -> list[dict[str, str]]:
@@ -204,12 +280,20 @@ def _input(series: list[Series]) -> list[dict[str, str]]:
         v is not None for v in s.values)]
 
 
+def _one_prediction_counter(series: list[Series]) -> list[Series]:
+    """A server counts each prediction once: when the fairness simulations export predictions by outcome and group,
+    the bare per-pod counter other simulations use as a denominator would count the same predictions twice."""
+    if not any(s.selector.startswith(f"{PREDICTIONS}{{") and "outcome=" in s.selector for s in series):
+        return series
+    return [s for s in series if not (s.selector.startswith(f"{PREDICTIONS}{{") and "outcome=" not in s.selector)]
+
+
 def healthy_group(plan: ModelPlan, scenarios: list[Scenario], volume: float) -> dict[str, Any]:
     """All signals of the model healthy at once for a compressed day of production traffic at ``volume``: no alert
     of the model may fire at any evaluation. Every simulation draws from the same traffic (one model server)."""
     traffic = sim.production(volume, HEALTHY_SECONDS // STEP + 1, STEP, _rng(plan.model_id, "traffic", str(volume)),
                              DAY)
-    series = [item for scenario in scenarios for item in _emit(plan, scenario, traffic)]
+    series = _one_prediction_counter([item for scenario in scenarios for item in _emit(plan, scenario, traffic)])
     end = format_duration(HEALTHY_SECONDS)
     names = sorted({scenario.alert.name for scenario in scenarios})
     return {
@@ -236,8 +320,9 @@ def test_group(plan: ModelPlan, scenario: Scenario) -> dict[str, Any]:
     # "never firing up to t0", at every evaluation, not only at the sampled eval_times above
     group["promql_expr_test"] = [{"expr": f"count_over_time({selector}[{onset}])", "eval_time": onset,
                                   "exp_samples": []}]
-    if scenario.kind == "ramp":
-        # still ramping at t0 + budget: the value is not the failing one yet, so the assertion is "firing"
+    if not scenario.exact or scenario.kind == "ramp":
+        # sampled traffic, or still ramping at t0 + budget: the value is not computable, so the assertion is
+        # "firing" (with the simulation's labels)
         group["promql_expr_test"].append({"expr": f"count({selector})", "eval_time": end,
                                           "exp_samples": [{"labels": "{}", "value": 1}]})
     else:
