@@ -131,12 +131,12 @@ def test_failure_scenarios_assert_silence_before_and_exact_alert_by_the_budget()
 
 
 def test_a_threshold_change_in_the_spec_changes_its_tests(project, aigen):
-    assert aigen("render", cwd=project).returncode == 0
+    assert aigen("render", cwd=project, timeout=600).returncode == 0
     path = project / "generated" / MODEL / "tests" / "AIModelInvalidOutputs.yaml"
     before = path.read_text()
     spec = project / "specs" / "models" / f"{MODEL}.yaml"
     spec.write_text(spec.read_text().replace("invalid_output_rate: 0.005", "invalid_output_rate: 0.02"))
-    assert aigen("render", cwd=project).returncode == 0
+    assert aigen("render", cwd=project, timeout=600).returncode == 0
     assert path.read_text() != before
 
 
@@ -164,7 +164,7 @@ def test_extension_lengthens_the_final_phase_only():
 
 
 def run_json(aigen, cwd: Path, *paths: str):
-    result = aigen("test", "--format", "json", *paths, cwd=cwd)
+    result = aigen("test", "--format", "json", *paths, cwd=cwd, timeout=900)
     return result, json.loads(result.stdout)
 
 
@@ -192,7 +192,7 @@ def weaken(project: Path, alert: str, new_for: str) -> None:
 
 
 def test_a_weakened_alert_fails_with_its_measured_breach(project, aigen):
-    assert aigen("render", cwd=project).returncode == 0
+    assert aigen("render", cwd=project, timeout=600).returncode == 0
     weaken(project, "AIModelInvalidOutputs", "30m")  # a critical alert: budget 5m
     files = [f"generated/{MODEL}/rules.yaml", f"generated/{MODEL}/tests/AIModelInvalidOutputs.yaml"]
     result, data = run_json(aigen, project, *files)
@@ -207,7 +207,7 @@ def test_a_weakened_alert_fails_with_its_measured_breach(project, aigen):
 
 def test_the_seeds_any_event_rule_fires_on_a_healthy_model(project, aigen):
     """The design's `rate(model_output_invalid_total[5m]) > 0`: a tiny healthy base rate pages all day."""
-    assert aigen("render", cwd=project).returncode == 0
+    assert aigen("render", cwd=project, timeout=600).returncode == 0
     path = project / "generated" / MODEL / "rules.yaml"
     rules = yaml.safe_load(path.read_text())
     for group in rules["groups"]:
@@ -233,7 +233,7 @@ def test_missing_promtool_is_exit_2_with_the_install_hint(aigen, tmp_path):
 
 
 def test_a_broken_test_file_fails_with_promtool_s_message(project, aigen):
-    assert aigen("render", cwd=project).returncode == 0
+    assert aigen("render", cwd=project, timeout=600).returncode == 0
     path = project / "generated" / MODEL / "tests" / "AIModelAccuracyDegraded.yaml"
     path.write_text(path.read_text().replace("input_series:", "input_seriez:", 1))
     result = aigen("test", f"generated/{MODEL}/tests/AIModelAccuracyDegraded.yaml", cwd=project)
@@ -247,7 +247,7 @@ def test_nonexistent_path_is_a_usage_error(aigen, project):
 
 def test_the_documented_custom_scenario_runs_and_is_measured(project, aigen):
     """docs/proof.md shows how a team adds a scenario of its own: that example must work as printed."""
-    assert aigen("render", cwd=project).returncode == 0
+    assert aigen("render", cwd=project, timeout=600).returncode == 0
     text = (REPO / "docs" / "proof.md").read_text()
     block = re.search(r"```yaml\n(# generated/(\S+)\n.*?)```", text, re.S)
     target = project / "generated" / block.group(2)

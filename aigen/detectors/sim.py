@@ -39,14 +39,30 @@ def binomial(rng: random.Random, n: int, p: float) -> int:
     """A binomial draw with the standard library (``random.binomialvariate`` is 3.12+): exact Bernoulli sums for
     small n, Poisson for a rare side, a rounded normal when both sides expect at least SMALL events."""
     p = min(max(p, 0.0), 1.0)
+    if n <= 0 or p == 0.0:
+        return 0
+    if p == 1.0:
+        return n
     if n <= SMALL:
-        return sum(rng.random() < p for _ in range(n))
+        return _binomial_inversion(rng, n, p)
     mean = n * p
     if mean < SMALL:
         return min(n, poisson(rng, mean))
     if n - mean < SMALL:
         return n - min(n, poisson(rng, n - mean))
     return min(n, max(0, round(rng.gauss(mean, math.sqrt(mean * (1 - p))))))
+
+
+def _binomial_inversion(rng: random.Random, n: int, p: float) -> int:
+    """An exact binomial draw by walking the CDF from 0: one uniform, about n·p steps."""
+    u, ratio = rng.random(), p / (1 - p)
+    prob = (1 - p) ** n
+    k, cdf = 0, prob
+    while u > cdf and k < n:
+        prob *= (n - k) / (k + 1) * ratio
+        k += 1
+        cdf += prob
+    return k
 
 
 @dataclass(frozen=True)
@@ -84,7 +100,7 @@ class Traffic:
         """``n`` events across categories (multinomial, as sequential binomials); shares need not sum to 1."""
         out, left, rest = {}, n, sum(shares.values()) or 1.0
         for key, share in shares.items():
-            out[key] = self.draw(left, share / rest) if rest > 0 else 0.0
+            out[key] = self.draw(left, share / rest) if rest > 0 and share > 0 and left > 0 else 0.0
             left, rest = left - out[key], rest - share
         return out
 

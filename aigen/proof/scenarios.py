@@ -202,8 +202,8 @@ def _one_pod(plan: ModelPlan, alert: PlannedAlert, simulation: Simulation, volum
     pre = _noisy(simulation, warm // STEP, _rng(plan.model_id, alert.name, simulation.name, "one-pod"))
     scenario = Scenario(alert, simulation, "one-pod", warm, end,
                         pre + [simulation.failing] * ((end - warm) // STEP + 1), volume)
-    series = _emit(plan, scenario)
-    return [scenario] if all('pod="model-server-' in s.selector for s in series) else []
+    probe = replace(scenario, levels=scenario.levels[:2])  # two steps tell whether the series carry the pod
+    return [scenario] if all('pod="model-server-' in s.selector for s in _emit(plan, probe)) else []
 
 
 def simulations(plan: ModelPlan, alert: PlannedAlert) -> list[Simulation]:
