@@ -44,13 +44,15 @@ def null_share(baseline: float, limit: float, sigmas: float) -> int:
     return count_for(p * (1 - p), limit, sigmas)
 
 
-def quantile(q: float, sigmas: float) -> int:
-    """Observations for a quantile estimate: at least sigmas² of them on the quantile's thin side.
+def quantile(q: float, sigmas: float, margin: float) -> int:
+    """Observations for a quantile estimate compared with a threshold.
 
-    The count of observations beyond any fixed value is binomial; with sigmas² expected beyond the true quantile,
-    its relative standard deviation is at most 1/sigmas, so the estimate cannot wander a whole bucket on noise.
+    The share of observations below the threshold is binomial, with variance q(1 - q) / n near the quantile; the
+    estimate crosses the threshold when that share crosses q. ``margin`` is how far, in probability, the healthy
+    distribution puts the threshold from its quantile (F(threshold) <= q - margin, or >= q + margin): no count
+    can tell a threshold that sits right at the healthy quantile from noise.
     """
-    return math.ceil(sigmas**2 / min(q, 1 - q))
+    return count_for(q * (1 - q), margin, sigmas)
 
 
 def log_ratio(margin: float, sigmas: float) -> int:

@@ -27,6 +27,11 @@ def _accuracy(ctx: Context) -> list[Alert]:
     )]
 
 
+MEDIAN_MARGIN = 0.1
+"""Healthy confidence puts at most 40% of predictions below confidence_median_min (the threshold sits 10 points of
+probability below the healthy median): the median guard's margin (guards.quantile)."""
+
+
 def observations(ctx: Context, histogram: str, window: int) -> str:
     """Observations a histogram counted over ``window`` (its +Inf bucket): what a quantile's guard is judged on."""
     return f'sum by (model_id) (increase({histogram}_bucket{{{ctx.sel}, le="+Inf"}}[{ctx.timing.w(window)}]))'
@@ -43,7 +48,7 @@ def _confidence(ctx: Context) -> list[Alert]:
     return [two_windows(
         ctx, name="AIModelConfidenceLow", detector="confidence_drop", signal=median, comparison="<",
         threshold=threshold, unit="percentunit", metrics=(CONFIDENCE.name,),
-        guard=lambda window: observations(ctx, CONFIDENCE.name, window), guard_count=guards.quantile(0.5, ctx.sigmas),
+        guard=lambda window: observations(ctx, CONFIDENCE.name, window), guard_count=guards.quantile(0.5, ctx.sigmas, MEDIAN_MARGIN),
         summary="Model median confidence dropped: a proxy for degraded output quality before ground truth arrives.",
         description=(f"Model {{{{ $labels.model_id }}}} median output confidence is {{{{ $value | printf \"%.3f\" }}}} "
                      f"over {t.w(t.short)} and {t.w(t.long)}, below {num(threshold)}."),

@@ -14,6 +14,11 @@ LIMITS = Metric("kube_pod_container_resource_limits", "gauge", ("namespace", "po
                 "Memory limit of the model-server container (resource=\"memory\").", source="kube-state-metrics")
 
 
+P99_MARGIN = 0.005
+"""Healthy latency puts at most 0.5% of inferences above latency_p99_seconds (half the p99's tail): the p99
+guard's margin (guards.quantile)."""
+
+
 def _latency(ctx: Context) -> list[Alert]:
     t = ctx.timing
     threshold = ctx.thresholds.latency_p99_seconds
@@ -25,7 +30,7 @@ def _latency(ctx: Context) -> list[Alert]:
     return [two_windows(
         ctx, name="AIModelLatencyHigh", detector="latency_p99", signal=p99, comparison=">", threshold=threshold,
         unit="s", metrics=(LATENCY.name,),
-        guard=lambda window: observations(ctx, LATENCY.name, window), guard_count=guards.quantile(0.99, ctx.sigmas),
+        guard=lambda window: observations(ctx, LATENCY.name, window), guard_count=guards.quantile(0.99, ctx.sigmas, P99_MARGIN),
         summary="Model inference p99 latency is above its limit.",
         description=(f"Model {{{{ $labels.model_id }}}} p99 inference latency is {{{{ $value | printf \"%.3f\" }}}}s "
                      f"over {t.w(t.short)} and {t.w(t.long)}, above {num(threshold)}s."),
