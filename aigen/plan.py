@@ -80,6 +80,10 @@ class ModelPlan:
 
 
 KILL_SWITCH = "AIModelKillSwitch"
+BASELINE_INTERVAL = 120
+"""Evaluation interval of a model's baselines group (profile constants). Prometheus looks back 5 minutes for the
+latest sample of a series, so 2 minutes keeps the constants fresh even when one evaluation is missed or late, at a
+quarter of the cost of evaluating them every 30 seconds."""
 
 
 def build(spec: ModelSpec, taxonomy: Taxonomy, config: Config, spec_path: str,
@@ -109,8 +113,12 @@ def build(spec: ModelSpec, taxonomy: Taxonomy, config: Config, spec_path: str,
                     alerts.append(_resolve(plan, item, budget))
     if spec.fallbacks.kill_switch.automated:
         alerts.append(_kill_switch(plan, alerts, interval))
-    if records:
-        plan.groups.append(RuleGroup(f"aigen.{spec.model.id}.recording", interval, tuple(records)))
+    constants = tuple(r for r in records if r.constant)
+    if constants:
+        plan.groups.append(RuleGroup(f"aigen.{spec.model.id}.baselines", BASELINE_INTERVAL, constants))
+    if len(constants) < len(records):
+        plan.groups.append(RuleGroup(f"aigen.{spec.model.id}.recording", interval,
+                                     tuple(r for r in records if not r.constant)))
     plan.groups.append(RuleGroup(f"aigen.{spec.model.id}.alerts", interval, tuple(alerts)))
     return plan
 

@@ -101,12 +101,16 @@ class Thresholds(_Strict):
     missing_rate_max: float = Field(0.05, ge=0, lt=1, description="Share of requests with a required feature null.")
     fairness_min_ratio: float = Field(0.8, gt=0, lt=1, description="Four-fifths rule; the band is [r, 1/r].")
     fairness_baseline_shift: float = Field(0.10, gt=0, lt=1, description="Relative move of a group's ratio.")
-    fairness_min_volume: float = Field(0.05, ge=0, description="Predictions per second a group needs to be judged.")
     invalid_output_rate: float = Field(0.01, ge=0, lt=1, description="Share of predictions that are invalid.")
-    adversarial_input_rate: float = Field(10, gt=0, description="High-anomaly-score inputs per second.")
+    adversarial_input_share: float = Field(0.05, gt=0, lt=1, description="Share of requests with a high anomaly score.")
+    adversarial_input_rate: float | None = Field(None, gt=0, description="Optional floor: high-anomaly-score inputs "
+                                                                          "per second an attack must also reach.")
     policy_violation_rate: float = Field(0.001, ge=0, lt=1, description="Share of outputs violating policy.")
     latency_p99_seconds: float = Field(0.5, gt=0, description="99th percentile inference latency.")
     memory_utilisation: float = Field(0.9, gt=0, le=1, description="Working set / memory limit of the server.")
+    guard_sigmas: float = Field(5, ge=1, le=10, description="Standard deviations of healthy sampling noise every "
+                                "statistic must sit inside its threshold before an alert may judge it; each alert's "
+                                "minimum event count derives from it (docs/proof.md).")
 
 
 class KillSwitch(_Strict):

@@ -19,12 +19,11 @@ from hypothesis import strategies as st
 
 from aigen.commands.common import project_and_plans
 from aigen.config import load_config
-from aigen.detectors import DETECTORS, Timing
+from aigen.detectors import DETECTORS, Timing, sim
 from aigen.detectors.base import Series
 from aigen.detectors.drift import (
     EPSILON,
     FEATURE_BINS,
-    SIM_BASE,
     drift_target,
     emit_shift,
     kl_record,
@@ -47,6 +46,15 @@ from aigen.yamlout import dump
 REPO = Path(__file__).resolve().parent.parent
 STEP = 30
 MINE = "AIModelFeatureMissing|AIModelInputDrift.*|AIModelFairness.*"
+SIM_BASE = 0
+REQUESTS = 20.0
+"""Requests per second of the drift scenarios: above every example feature guard (aigen/detectors/guards.py)."""
+PREDICTIONS = 5000.0
+"""Predictions per second of the fairness scenarios: every example group's positives guard fills 3x over."""
+
+
+def exact(steps: int, volume: float = REQUESTS) -> sim.Traffic:
+    return sim.exact(volume, steps, STEP)
 
 
 # --- a small promtool harness -------------------------------------------------------------------------------------
@@ -108,14 +116,14 @@ def healthy_traffic(plan: ModelPlan, steps: int, rng: random.Random, skip: str =
     for feature in plan.profile.features:
         if feature.name != skip:
             levels = [abs(rng.gauss(0, 0.002)) for _ in range(steps)]
-            out += [s for s in emit_shift(plan.profile, feature.name, drift_target(feature), levels, STEP)
+            out += [s for s in emit_shift(plan.profile, feature.name, drift_target(feature), levels, exact(steps))
                     if f"feature={quote(feature.name)}" in s.selector]
     group = plan.profile.groups[0]
     ratios = group.reference_ratios()
     other = next(g.value for g in group.groups if g.value != group.reference)
     if not skip.startswith("group:"):
         levels = [ratios[other] * (1 + rng.gauss(0, 0.002)) for _ in range(steps)]
-        out += prediction_series(plan.spec, plan.profile, group.attribute, other, levels, STEP)
+        out += prediction_series(plan.spec, plan.profile, group.attribute, other, levels, exact(steps, PREDICTIONS))
     return out
 
 
@@ -139,7 +147,8 @@ def test_fraud_null_merchant_category_fires_corruption_and_drift_within_budget(
     feature = "merchant_category_code"
     levels = [0.0] * (onset // STEP) + [1.0] * (steps - onset // STEP)
     series = healthy_traffic(plan, steps, random.Random(1), skip=feature)
-    series += [s for s in emit_shift(plan.profile, feature, MISSING, levels, STEP) if quote(feature) in s.selector]
+    series += [s for s in emit_shift(plan.profile, feature, MISSING, levels, exact(steps))
+               if quote(feature) in s.selector]
     corruption, drift = budget(plan, "AIModelFeatureMissing"), budget(plan, "AIModelInputDriftPSI")
     assert (corruption, drift) == (300, 900)  # critical; model_drift raised to high in the spec
     missing = ("AIModelFeatureMissing", "feature", feature)
@@ -157,7 +166,7 @@ def test_loan_approval_60_plus_down_15_percent_fires_fairness(tmp_path: Path, ex
     onset, steps = 1800, 3000 // STEP
     levels = [baseline] * (onset // STEP) + [baseline * 0.85] * (steps - onset // STEP)
     series = healthy_traffic(plan, steps, random.Random(2), skip="group:")
-    series += prediction_series(plan.spec, plan.profile, "age_group", "60+", levels, STEP)
+    series += prediction_series(plan.spec, plan.profile, "age_group", "60+", levels, exact(steps, PREDICTIONS))
     at = onset + budget(plan, "AIModelFairnessShift")
     # 0.41/0.44 x 0.85 = 0.79: below the four-fifths line too, so all three fairness alerts name the 60+ group.
     expected = [(name, "age_group", "60+") for name in
@@ -174,7 +183,7 @@ def test_loan_approval_shift_inside_the_band_still_fires(tmp_path: Path, example
     levels = [baseline] * (onset // STEP) + [baseline * 0.88] * (steps - onset // STEP)
     assert 0.8 < baseline * 0.88 < 1.25
     series = healthy_traffic(plan, steps, random.Random(3), skip="group:")
-    series += prediction_series(plan.spec, plan.profile, "age_group", "45-59", levels, STEP)
+    series += prediction_series(plan.spec, plan.profile, "age_group", "45-59", levels, exact(steps, PREDICTIONS))
     run_promtool(tmp_path, [plan], series, [
         firing(plan.model_id, onset + budget(plan, "AIModelFairnessShift"),
                [("AIModelFairnessShift", "age_group", "45-59")])])
@@ -187,7 +196,8 @@ def test_content_moderation_non_english_flagged_3x_fires_fairness(tmp_path: Path
     onset, steps = 1800, 3000 // STEP
     levels = [baseline] * (onset // STEP) + [3.0] * (steps - onset // STEP)
     series = healthy_traffic(plan, steps, random.Random(4), skip="group:")
-    series += prediction_series(plan.spec, plan.profile, "language_group", "non_english", levels, STEP)
+    series += prediction_series(plan.spec, plan.profile, "language_group", "non_english", levels,
+                                exact(steps, PREDICTIONS))
     at = onset + budget(plan, "AIModelFairnessDisparity")
     expected = [("AIModelFairnessDisparity", "language_group", "non_english"),
                 ("AIModelFairnessShift", "language_group", "non_english"),
@@ -197,12 +207,13 @@ def test_content_moderation_non_english_flagged_3x_fires_fairness(tmp_path: Path
 
 
 def test_tiny_groups_do_not_page(tmp_path: Path, examples: dict[str, ModelPlan]) -> None:
-    """Below fairness_min_volume a group has no rate: a 3x disparity on 0.02 predictions/s stays silent."""
+    """Below its positives guard a group is not judged: a 3x disparity at 20 predictions/s (far too few positives
+    in a 2-minute window to tell 3x from noise) stays silent."""
     plan = examples["content-moderation"]
     steps = 1800 // STEP
     series = healthy_traffic(plan, steps, random.Random(6), skip="group:")
-    series += prediction_series(plan.spec, plan.profile, "language_group", "non_english", [3.0] * steps, STEP,
-                                volume=0.02)
+    series += prediction_series(plan.spec, plan.profile, "language_group", "non_english", [3.0] * steps,
+                                exact(steps, 20.0))
     run_promtool(tmp_path, [plan], series, [firing(plan.model_id, at, []) for at in (600, 1200, 1700)])
 
 
@@ -233,7 +244,8 @@ def _spec(model_id: str, features: list[FeatureProfile], group: GroupProfile) ->
         "features": [{"name": f.name, "type": f.type} for f in features],
         "groups": [{"attribute": group.attribute, "values": [g.value for g in group.groups],
                     "reference": group.reference}],
-        "thresholds": {"fairness_min_volume": 0},
+        # wide thresholds and 1 sigma: a guard of a single positive, so every random group is judged
+        "thresholds": {"guard_sigmas": 1, "fairness_min_ratio": 0.01, "fairness_baseline_shift": 0.9},
     })
 
 

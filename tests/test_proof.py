@@ -73,19 +73,45 @@ def test_annotation_templates_follow_prometheus_formatting():
         expand("{{ $value | humanize }}", labels, 1.0)
 
 
-def test_every_generated_alert_has_scenarios_and_the_model_a_healthy_run():
+def test_every_generated_alert_has_scenarios_and_the_model_healthy_runs_at_three_volumes():
     for model_dir in sorted((REPO / "generated").glob("*/tests")):
         rules = yaml.safe_load((model_dir.parent / "rules.yaml").read_text())
         alerts = {r["alert"] for g in rules["groups"] for r in g["rules"] if "alert" in r}
         files = {p.stem for p in model_dir.glob("*.yaml")}
-        assert "healthy" in files
+        assert {"healthy-0.2", "healthy-20", "healthy-1000"} <= files
         assert alerts <= files, alerts - files
-        healthy = yaml.safe_load((model_dir / "healthy.yaml").read_text())
-        group = healthy["tests"][0]
-        assert NAME.match(group["name"]).group("kind") == "healthy"
-        assert "6h" in {t["eval_time"] for t in group["alert_rule_test"]}
-        for series in group["input_series"]:
-            assert len(expand_values(series["values"])) >= 6 * 120 + 1  # 6 hours at 30 s
+        for volume in ("0.2", "20", "1000"):
+            group = yaml.safe_load((model_dir / f"healthy-{volume}.yaml").read_text())["tests"][0]
+            facts = NAME.match(group["name"])
+            assert facts.group("kind") == "healthy" and facts.group("volume") == volume
+            assert "2h" in {t["eval_time"] for t in group["alert_rule_test"]}
+            counters = [s for s in group["input_series"] if s["series"].startswith("model_predictions_total")]
+            assert {re.search(r'pod="([^"]+)"', s["series"]).group(1) for s in counters} == {
+                "model-server-0", "model-server-1", "model-server-2"}
+            for series in group["input_series"]:
+                assert len(expand_values(series["values"])) >= 2 * 120 + 1  # a compressed day at 30 s
+            assert any(_resets(expand_values(s["values"])) for s in counters), "no pod restarted"
+
+
+def _resets(values: list) -> bool:
+    seen = [v for v in values if v is not None]
+    return any(b < a for a, b in zip(seen, seen[1:]))
+
+
+def test_healthy_counts_are_drawn_at_the_volume_with_a_diurnal_swing():
+    """Predictions per 30 s step follow the 10x day/night cycle and carry Poisson noise, not a fixed level."""
+    doc = yaml.safe_load((REPO / "generated" / MODEL / "tests" / "healthy-1000.yaml").read_text())
+    total = [0.0] * 241
+    for series in doc["tests"][0]["input_series"]:
+        if series["series"].startswith("model_predictions_total") and 'pod="model-server-1"' in series["series"]:
+            values = expand_values(series["values"])
+            for i in range(1, len(values)):
+                total[i] += values[i] - values[i - 1]
+    per_step = total[1:]
+    peak, trough = max(per_step), min(per_step)
+    assert 7 < peak / trough < 14  # 1000/s shared by 3 pods: ~606 at the peak, ~61 at the trough per 30 s
+    assert abs(sum(per_step) / len(per_step) - 1000 / 3 * 30) < 300
+    assert len(set(per_step)) > 200  # drawn, not a smooth curve
 
 
 def test_failure_scenarios_assert_silence_before_and_exact_alert_by_the_budget():
@@ -105,12 +131,12 @@ def test_failure_scenarios_assert_silence_before_and_exact_alert_by_the_budget()
 
 
 def test_a_threshold_change_in_the_spec_changes_its_tests(project, aigen):
-    assert aigen("render", cwd=project).returncode == 0
+    assert aigen("render", cwd=project, timeout=600).returncode == 0
     path = project / "generated" / MODEL / "tests" / "AIModelInvalidOutputs.yaml"
     before = path.read_text()
     spec = project / "specs" / "models" / f"{MODEL}.yaml"
     spec.write_text(spec.read_text().replace("invalid_output_rate: 0.005", "invalid_output_rate: 0.02"))
-    assert aigen("render", cwd=project).returncode == 0
+    assert aigen("render", cwd=project, timeout=600).returncode == 0
     assert path.read_text() != before
 
 
@@ -138,7 +164,7 @@ def test_extension_lengthens_the_final_phase_only():
 
 
 def run_json(aigen, cwd: Path, *paths: str):
-    result = aigen("test", "--format", "json", *paths, cwd=cwd)
+    result = aigen("test", "--format", "json", *paths, cwd=cwd, timeout=900)
     return result, json.loads(result.stdout)
 
 
@@ -166,7 +192,7 @@ def weaken(project: Path, alert: str, new_for: str) -> None:
 
 
 def test_a_weakened_alert_fails_with_its_measured_breach(project, aigen):
-    assert aigen("render", cwd=project).returncode == 0
+    assert aigen("render", cwd=project, timeout=600).returncode == 0
     weaken(project, "AIModelInvalidOutputs", "30m")  # a critical alert: budget 5m
     files = [f"generated/{MODEL}/rules.yaml", f"generated/{MODEL}/tests/AIModelInvalidOutputs.yaml"]
     result, data = run_json(aigen, project, *files)
@@ -181,7 +207,7 @@ def test_a_weakened_alert_fails_with_its_measured_breach(project, aigen):
 
 def test_the_seeds_any_event_rule_fires_on_a_healthy_model(project, aigen):
     """The design's `rate(model_output_invalid_total[5m]) > 0`: a tiny healthy base rate pages all day."""
-    assert aigen("render", cwd=project).returncode == 0
+    assert aigen("render", cwd=project, timeout=600).returncode == 0
     path = project / "generated" / MODEL / "rules.yaml"
     rules = yaml.safe_load(path.read_text())
     for group in rules["groups"]:
@@ -190,10 +216,11 @@ def test_the_seeds_any_event_rule_fires_on_a_healthy_model(project, aigen):
                 rule["expr"] = 'sum by (model_id) (rate(model_output_invalid_total{model_id="fraud-detection"}[5m])) > 0'
                 rule["for"] = "5m"
     path.write_text(yaml.safe_dump(rules, sort_keys=False))
-    result, data = run_json(aigen, project, f"generated/{MODEL}/rules.yaml", f"generated/{MODEL}/tests/healthy.yaml")
+    result, data = run_json(aigen, project, f"generated/{MODEL}/rules.yaml",
+                            f"generated/{MODEL}/tests/healthy-1000.yaml")
     assert result.returncode == 1
     row = next(a for a in data["alerts"] if a["alert"] == "AIModelInvalidOutputs")
-    assert row["healthy_firing_evaluations"] > 600  # most of the 721 evaluations of the 6-hour healthy run
+    assert row["healthy_firing_evaluations"] > 200  # most of the 241 evaluations of the compressed day
 
 
 def test_missing_promtool_is_exit_2_with_the_install_hint(aigen, tmp_path):
@@ -206,7 +233,7 @@ def test_missing_promtool_is_exit_2_with_the_install_hint(aigen, tmp_path):
 
 
 def test_a_broken_test_file_fails_with_promtool_s_message(project, aigen):
-    assert aigen("render", cwd=project).returncode == 0
+    assert aigen("render", cwd=project, timeout=600).returncode == 0
     path = project / "generated" / MODEL / "tests" / "AIModelAccuracyDegraded.yaml"
     path.write_text(path.read_text().replace("input_series:", "input_seriez:", 1))
     result = aigen("test", f"generated/{MODEL}/tests/AIModelAccuracyDegraded.yaml", cwd=project)
@@ -220,7 +247,7 @@ def test_nonexistent_path_is_a_usage_error(aigen, project):
 
 def test_the_documented_custom_scenario_runs_and_is_measured(project, aigen):
     """docs/proof.md shows how a team adds a scenario of its own: that example must work as printed."""
-    assert aigen("render", cwd=project).returncode == 0
+    assert aigen("render", cwd=project, timeout=600).returncode == 0
     text = (REPO / "docs" / "proof.md").read_text()
     block = re.search(r"```yaml\n(# generated/(\S+)\n.*?)```", text, re.S)
     target = project / "generated" / block.group(2)

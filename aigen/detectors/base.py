@@ -7,15 +7,16 @@ the detector sizes its windows and ``for:`` so the alert can fire within the bud
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from aigen.detectors import guards
 from aigen.durations import format_duration
 
 if TYPE_CHECKING:
     from aigen.config import Config
+    from aigen.detectors.sim import Traffic
     from aigen.profile import Profile
     from aigen.spec import ModelSpec
     from aigen.taxonomy import Taxonomy
@@ -49,6 +50,9 @@ class Alert:
     extra_labels: tuple[tuple[str, str], ...] = ()
     metrics: tuple[str, ...] = ()
     windows: tuple[int, ...] = ()
+    min_volume: float = 0.0
+    """Predictions per second below which the alert's window holds too few events to judge (see guards.py): below
+    it the alert stays silent by design, and `aigen test` reports the scenario as not detectable."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,9 @@ class Record:
     record: str
     expr: str
     labels: tuple[tuple[str, str], ...] = ()
+    constant: bool = False
+    """A profile constant (baseline shares, guard counts): it never changes between renders, so it lives in the
+    model's slow baselines group instead of being re-evaluated with every 30-second evaluation of the others."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +124,11 @@ class Context:
     def thresholds(self):
         return self.spec.thresholds
 
+    @property
+    def sigmas(self) -> float:
+        """How many standard deviations of healthy noise each guarded statistic keeps inside its threshold."""
+        return self.spec.thresholds.guard_sigmas
+
 
 @dataclass(frozen=True)
 class Series:
@@ -130,17 +142,18 @@ class Series:
 class Simulation:
     """How to simulate a detector's signal, for the generated promtool tests (aigen test).
 
-    The scenario engine draws a *level* per step — ``healthy`` plus seeded noise of ``noise`` (std dev), a step to
-    ``failing`` at the onset, or a ramp between them — and ``emit`` turns those levels into the raw series the
-    model server would export (cumulative counters, histogram buckets, gauges). ``exp_labels`` are the labels the
+    The scenario engine sets a *level* per step — ``healthy`` (plus AR(1) wander of ``noise``, std dev, for gauges
+    whose noise is not a count), a step to ``failing`` at the onset, or a ramp between them — and ``emit`` turns
+    those levels into the raw series the model server would export (cumulative counters per pod, histogram buckets,
+    gauges), drawing every count from the scenario's ``sim.Traffic``. ``exp_labels`` are the labels the
     firing alert carries beyond the alert's own static labels (e.g. ``feature`` or a protected attribute).
     """
 
     healthy: float
     failing: float
     noise: float
-    emit: Callable[[Context, Alert, list[float], int, random.Random], list[Series]]
-    """(ctx, alert, levels per step, step seconds, rng) -> input series."""
+    emit: Callable[[Context, Alert, list[float], "Traffic"], list[Series]]
+    """(ctx, alert, levels per step, traffic) -> input series."""
     exp_labels: dict[str, str] = field(default_factory=dict)
     ramp: bool = False
     """Also prove a gradual ramp (drift, fairness, latency), not only a step."""
@@ -168,20 +181,27 @@ class Detector:
 
 
 def two_windows(ctx: Context, *, name: str, detector: str, signal: Callable[[int], str], comparison: str,
-                threshold: float, summary: str, description: str, unit: str, metrics: tuple[str, ...]) -> Alert:
+                threshold: float, summary: str, description: str, unit: str, metrics: tuple[str, ...],
+                guard: Callable[[int], str] | None = None, guard_count: int = 0) -> Alert:
     """The SRE multi-window alert: the signal past the threshold over the short window (speed) *and* the long one
-    (robustness against noise). ``signal(window_seconds)`` gives the PromQL; its value is the short window's."""
+    (robustness against noise). ``signal(window_seconds)`` gives the PromQL; its value is the short window's.
+
+    With ``guard``, the alert also needs ``guard(long window)`` — a count of events by ``model_id`` — to reach
+    ``guard_count``: below it the long window's estimate is too noisy to judge (guards.py)."""
     t = ctx.timing
 
     def side(window: int) -> str:
         text = signal(window)
         return f"(\n{text}\n) {comparison} {num(threshold)}" if "\n" in text else f"{text} {comparison} {num(threshold)}"
 
+    expr = f"{side(t.short)}\nand\n{side(t.long)}"
+    if guard is not None:
+        expr += f"\nand on (model_id)\n{guard(t.long)} >= {guard_count}"
     return Alert(
         name=name, detector=detector, incident_type=ctx.incident_type, severity=ctx.severity,
-        expr=f"{side(t.short)}\nand\n{side(t.long)}", for_seconds=t.for_, summary=summary, description=description,
+        expr=expr, for_seconds=t.for_, summary=summary, description=description,
         threshold=threshold, signal=signal(t.short), signal_unit=unit, comparison=comparison, metrics=metrics,
-        windows=(t.short, t.long),
+        windows=(t.short, t.long), min_volume=guards.min_volume(guard_count, t.long) if guard is not None else 0.0,
     )
 
 

@@ -13,10 +13,11 @@ the profile has but the server never exported counts as 0 (then 0.0001) once the
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Callable, Sequence
 
+from aigen.detectors import guards
 from aigen.detectors.base import Alert, Context, Detector, Metric, Record, Series, Simulation, num
+from aigen.detectors.sim import Traffic
 from aigen.profile import MISSING, OTHER, FeatureProfile, Profile
 
 EPSILON = 0.0001
@@ -25,11 +26,6 @@ FEATURE_BINS = Metric(
     "Requests by the bin each input feature's value falls in: one increment per feature per request. Bins and "
     "labels come from the training profile (see *Bin labels* below); nulls count in `bin=\"__missing__\"`.")
 BASELINE = "aigen:model_feature_bin:baseline_share"
-SIM_RPS = 20.0
-"""Requests per second the simulations emit: enough that sampling noise stays far below the thresholds."""
-SIM_BASE = 0
-"""Simulated counters start here. Scenarios read windows well after the start, where rate() extrapolates alike
-for every bin, so the recorded share is exactly the emitted one."""
 
 
 def share_record(window: str) -> str:
@@ -46,6 +42,31 @@ def psi_record(window: str) -> str:
 
 def kl_record(window: str) -> str:
     return f"aigen:model_feature_kl:rate{window}"
+
+
+def requests_record(window: str) -> str:
+    return f"aigen:model_feature_requests:increase{window}"
+
+
+GUARD = "aigen:model_feature_requests:guard"
+"""Constant per (feature, guard): the requests a feature's window must hold before the guarded alert may judge."""
+
+
+def requests_rule(ctx: Context, window: str) -> Record:
+    """Requests per feature over ``window`` (each request counts once per feature): what drift guards judge on."""
+    return Record(requests_record(window),
+                  f"sum by (model_id, feature) (increase({FEATURE_BINS.name}{{{ctx.sel}}}[{window}]))")
+
+
+def guard_rule(ctx: Context, guard: str, counts: Sequence[tuple[str, float]]) -> Record:
+    """The minimum requests per feature for one guarded alert, as constant series labelled ``guard``."""
+    return Record(GUARD, constant_series("feature", counts), (("guard", guard), ("model_id", ctx.model_id)), True)
+
+
+def guarded(ctx: Context, window: str, guard: str) -> str:
+    """The ``and`` clause that keeps a per-feature alert silent until its window holds the guard's requests."""
+    return (f"and on (model_id, feature)\n({requests_record(window)}{{{ctx.sel}}}\n"
+            f">= on (model_id, feature)\n{GUARD}{{{ctx.sel}, guard={quote(guard)}}})")
 
 
 def quote(value: str) -> str:
@@ -80,7 +101,7 @@ def baseline_records(ctx: Context) -> list[Record]:
     """The profile's baseline share of every bin: one rule per feature, one constant series per bin."""
     assert ctx.profile is not None
     return [Record(BASELINE, constant_series("bin", [(b.bin, b.share) for b in feature.bins]),
-                   (("feature", feature.name), ("model_id", ctx.model_id)))
+                   (("feature", feature.name), ("model_id", ctx.model_id)), True)
             for feature in ctx.profile.features]
 
 
@@ -97,24 +118,30 @@ def divergence_records(ctx: Context, window: str) -> list[Record]:
 
 
 def _drift(ctx: Context) -> list[Alert | Record]:
+    assert ctx.profile is not None
     t = ctx.timing
     w = t.w(t.long)
     out: list[Alert | Record] = [*baseline_records(ctx), raw_share_record(ctx, w), smoothed_share_record(ctx, w),
-                                  *divergence_records(ctx, w)]
-    for name, record, threshold, what in (
-        ("AIModelInputDriftPSI", psi_record(w), ctx.thresholds.drift_psi, "PSI"),
-        ("AIModelInputDriftKL", kl_record(w), ctx.thresholds.drift_kl_divergence, "KL(current || training)"),
+                                  *divergence_records(ctx, w), requests_rule(ctx, w)]
+    for name, record, threshold, what, kl in (
+        ("AIModelInputDriftPSI", psi_record(w), ctx.thresholds.drift_psi, "PSI", False),
+        ("AIModelInputDriftKL", kl_record(w), ctx.thresholds.drift_kl_divergence, "KL(current || training)", True),
     ):
+        counts = [(f.name, guards.divergence([b.share for b in f.bins], threshold, ctx.sigmas, kl))
+                  for f in ctx.profile.features]
+        guard = "kl" if kl else "psi"
+        out.append(guard_rule(ctx, guard, counts))
         signal = f"{record}{{{ctx.sel}}}"
         out.append(Alert(
             name=name, detector="input_drift", incident_type=ctx.incident_type, severity=ctx.severity,
-            expr=f"{signal} > {num(threshold)}", for_seconds=t.for_,
+            expr=f"{signal} > {num(threshold)}\n{guarded(ctx, w, guard)}", for_seconds=t.for_,
             summary=f"A model input feature's distribution diverges from the training profile ({what.split('(')[0]}).",
             description=(f"Model {{{{ $labels.model_id }}}} feature {{{{ $labels.feature }}}}: {what} "
                          f"{{{{ $value | printf \"%.3f\" }}}} over the last {w} against the training profile, above "
                          f"{num(threshold)}."),
             threshold=threshold, signal=signal, signal_unit="none", comparison=">",
             metrics=(FEATURE_BINS.name,), windows=(t.long,),
+            min_volume=guards.min_volume(max(n for _, n in counts), t.long),
         ))
     return out
 
@@ -149,21 +176,24 @@ def level_at(signal: Callable[[float], float], threshold: float, low: float, hig
 
 
 def bin_series(model_id: str, feature: FeatureProfile, shares_per_step: Sequence[dict[str, float]],
-               step_seconds: int) -> list[Series]:
-    """Cumulative counters, one per bin; fractional counts keep each step's shares exact (no rounding noise)."""
+               traffic: Traffic) -> list[Series]:
+    """Cumulative counters, one per bin and pod: each pod's requests split across the bins (multinomial, or exact
+    fractional counts with exact traffic, so each step's shares are exact)."""
     out = []
-    for b in feature.bins:
-        total, values = 0.0, []
-        for shares in shares_per_step:
-            total += SIM_RPS * step_seconds * shares.get(b.bin, 0.0)
-            values.append(round(SIM_BASE + total, 6))
-        selector = (f"{FEATURE_BINS.name}{{model_id={quote(model_id)}, feature={quote(feature.name)}, "
-                    f"bin={quote(b.bin)}}}")
-        out.append(Series(selector, tuple(values)))
+    for pod, counts in enumerate(traffic.counts):
+        per_bin: dict[str, list[float]] = {b.bin: [] for b in feature.bins}
+        for n, shares in zip(counts, shares_per_step):
+            drawn = traffic.split(n, {b: shares.get(b, 0.0) for b in per_bin})
+            for b, values in per_bin.items():
+                values.append(drawn[b])
+        for b, increments in per_bin.items():
+            selector = (f"{FEATURE_BINS.name}{{model_id={quote(model_id)}, feature={quote(feature.name)}, "
+                        f"bin={quote(b)}, pod={quote(traffic.pods[pod])}}}")
+            out.append(Series(selector, traffic.counter(pod, increments)))
     return out
 
 
-def emit_shift(profile: Profile, name: str, target: str, levels: Sequence[float], step_seconds: int) -> list[Series]:
+def emit_shift(profile: Profile, name: str, target: str, levels: Sequence[float], traffic: Traffic) -> list[Series]:
     """Every feature at its baseline, except ``name`` with ``level`` of its traffic moved into ``target``."""
     out: list[Series] = []
     for feature in profile.features:
@@ -171,7 +201,7 @@ def emit_shift(profile: Profile, name: str, target: str, levels: Sequence[float]
             steps = [shifted_shares(feature, target, level) for level in levels]
         else:
             steps = [shifted_shares(feature, MISSING, 0.0)] * len(levels)
-        out.extend(bin_series(profile.model_id, feature, steps, step_seconds))
+        out.extend(bin_series(profile.model_id, feature, steps, traffic))
     return out
 
 
@@ -182,8 +212,8 @@ def drift_target(feature: FeatureProfile) -> str:
 
 def shift_emitter(profile: Profile, name: str, target: str, moved: Callable[[float], float] = lambda x: x):
     """An ``emit`` for Simulation: the level (mapped by ``moved``) is the share of ``name``'s traffic moved."""
-    def emit(ctx: Context, alert: Alert, levels: list[float], step: int, rng: random.Random) -> list[Series]:
-        return emit_shift(profile, name, target, [moved(level) for level in levels], step)
+    def emit(ctx: Context, alert: Alert, levels: list[float], traffic: Traffic) -> list[Series]:
+        return emit_shift(profile, name, target, [moved(level) for level in levels], traffic)
     return emit
 
 
@@ -213,7 +243,7 @@ def _simulate(ctx: Context, alert: Alert) -> list[Simulation]:
             return divergence(f, shifted_shares(f, target, level))[which]
 
         out.append(Simulation(
-            healthy=0.0, failing=DRIFT_FAILING, noise=0.002, emit=shift_emitter(ctx.profile, f.name, target),
+            healthy=0.0, failing=DRIFT_FAILING, noise=0.0, emit=shift_emitter(ctx.profile, f.name, target),
             exp_labels={"feature": f.name}, ramp=True, threshold=level_at(signal, alert.threshold, 0.0, DRIFT_FAILING),
             firing_value=signal(DRIFT_FAILING), name=f.name))
     return out

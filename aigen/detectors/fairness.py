@@ -7,26 +7,27 @@ Three alerts per protected attribute, all of incident type bias_and_fairness_vio
   - AIModelFairnessFourFifths: rate / highest group's rate below fairness_min_ratio (29 CFR 1607.4(D)).
   - AIModelFairnessShift: the ratio to the reference moved more than fairness_baseline_shift from its training
     value (the design's "approval rate for 60+ drops 15% after retraining", inside the band or not).
-A group serving at most fairness_min_volume predictions/s over the window has no rate at all: it cannot page.
+Guards (guards.log_ratio): a group's rate is recorded only once the window counted enough of its positives that the
+log of its ratio to another group has ``guard_sigmas`` standard deviations inside the nearest threshold; each alert
+also needs the reference group past its own count. Below that volume a group is not judged: it cannot page.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-import random
 from collections.abc import Callable, Sequence
 
+from aigen.detectors import guards
 from aigen.detectors.base import Alert, Context, Detector, Record, Series, Simulation, num, pct
-from aigen.detectors.drift import SIM_BASE, constant_series, quote
+from aigen.detectors.drift import constant_series, quote
 from aigen.detectors.pipeline import PREDICTIONS
+from aigen.detectors.sim import Traffic
 from aigen.profile import GroupProfile, Profile
 from aigen.spec import ModelSpec
 
 UNKNOWN_GROUP = "__unknown__"
 """Group label value for a prediction whose protected attribute is null or not a declared group: never judged."""
-SIM_RPS = 10.0
-"""Predictions per second per combination of group values in the simulations (far above the volume guard)."""
 
 
 def positive_rate_record(attribute: str, window: str) -> str:
@@ -41,8 +42,50 @@ def highest_ratio_record(attribute: str, window: str) -> str:
     return f"aigen:model_positive_rate_by_{attribute}:highest_ratio_rate{window}"
 
 
+def positives_record(attribute: str, window: str) -> str:
+    return f"aigen:model_positives_by_{attribute}:increase{window}"
+
+
 def baseline_ratio_record(attribute: str) -> str:
     return f"aigen:model_positive_rate_by_{attribute}:baseline_reference_ratio"
+
+
+def band_positives(ctx: Context, attribute: str) -> int:
+    """Positives per group for the band and four-fifths alerts: the log ratio's noise must fit between each group's
+    training ratio (to the reference, and to the highest group) and the nearest edge of [r, 1/r]."""
+    low = ctx.thresholds.fairness_min_ratio
+    group = ctx.profile.group(attribute) if ctx.profile else None
+    if group is None:
+        return guards.log_ratio(-math.log(low), ctx.sigmas)
+    rates = group.rates()
+    top = max(rates.values())
+    margins = [m for value, ratio in group.reference_ratios().items()
+               for m in (math.log(ratio / low), math.log(1 / (low * ratio)), math.log(rates[value] / top / low))]
+    # a group already outside the band in training is a finding to page on, not noise to guard against
+    return guards.log_ratio(min([m for m in margins if m > 0], default=-math.log(low)), ctx.sigmas)
+
+
+def shift_positives(ctx: Context) -> int:
+    """Positives per group for the shift alert: the log ratio's noise inside ln(1 + fairness_baseline_shift)."""
+    return guards.log_ratio(math.log(1 + ctx.thresholds.fairness_baseline_shift), ctx.sigmas)
+
+
+def _min_volume(ctx: Context, attribute: str, count: int) -> float:
+    """Predictions/s at which the scarcest group (share of traffic x positive rate, from the profile) fills the
+    guard in the alert's window; 0 without a profile (unknown)."""
+    group = ctx.profile.group(attribute) if ctx.profile else None
+    if group is None:
+        return 0.0
+    rows = sum(g.rows for g in group.groups)
+    scarcest = min(g.rows / rows * g.positive_rate for g in group.groups)
+    return guards.min_volume(count, ctx.timing.long, scarcest)
+
+
+def _guard(ctx: Context, attribute: str, reference: str, window: str, count: int) -> str:
+    """The ``and`` clauses that keep an alert silent until the group and the reference counted ``count`` positives."""
+    positives = f"{positives_record(attribute, window)}{{{ctx.sel}"
+    return (f"and on (model_id, {attribute})\n{positives}}} >= {count}\n"
+            f"and on (model_id)\n{positives}, {attribute}={quote(reference)}}} >= {count}")
 
 
 def _records(ctx: Context, attribute: str, reference: str, window: str) -> list[Record]:
@@ -52,10 +95,13 @@ def _records(ctx: Context, attribute: str, reference: str, window: str) -> list[
     total = f"sum by (model_id, {a}) (rate({PREDICTIONS.name}{{{sel}, {known}}}[{window}]))"
     hits = f"sum by (model_id, {a}) (rate({PREDICTIONS.name}{{{sel}, {known}, outcome={positive}}}[{window}]))"
     rate = f"{positive_rate_record(a, window)}{{{sel}}}"
+    judged = min(band_positives(ctx, a), shift_positives(ctx))
     out = [
+        Record(positives_record(a, window),
+               f"sum by (model_id, {a}) (increase({PREDICTIONS.name}{{{sel}, {known}, outcome={positive}}}[{window}]))"),
         Record(positive_rate_record(a, window), (
             f"(\n  {hits}\n  or on (model_id, {a})\n  {total} * 0\n)\n/ on (model_id, {a})\n{total}\n"
-            f"and on (model_id, {a})\n{total} > {num(ctx.thresholds.fairness_min_volume)}")),
+            f"and on (model_id, {a})\n{positives_record(a, window)}{{{sel}}} >= {judged}")),
         Record(reference_ratio_record(a, window),
                f"{rate}\n/ on (model_id) group_left\n{positive_rate_record(a, window)}{{{sel}, {a}={quote(reference)}}}"),
         Record(highest_ratio_record(a, window), f"{rate}\n/ on (model_id) group_left\nmax by (model_id) ({rate})"),
@@ -63,18 +109,21 @@ def _records(ctx: Context, attribute: str, reference: str, window: str) -> list[
     profile = ctx.profile.group(a) if ctx.profile else None
     if profile is not None:
         ratios = sorted(profile.reference_ratios().items())
-        out.append(Record(baseline_ratio_record(a), constant_series(a, ratios), (("model_id", ctx.model_id),)))
+        out.append(Record(baseline_ratio_record(a), constant_series(a, ratios), (("model_id", ctx.model_id),), True))
     return out
 
 
 def _alert(ctx: Context, attribute: str, name: str, expr: str, summary: str, description: str, signal: str,
-           threshold: float, comparison: str, unit: str = "none") -> Alert:
+           threshold: float, comparison: str, count: int, unit: str = "none") -> Alert:
+    """A fairness alert, guarded by ``count`` positives in the group and in the reference group."""
     t = ctx.timing
+    reference = next(g.reference for g in ctx.spec.groups if g.attribute == attribute)
+    guard = _guard(ctx, attribute, reference, t.w(t.long), count)
     return Alert(name=name, detector="fairness_disparity" if name != "AIModelFairnessShift" else "fairness_shift",
-                 incident_type=ctx.incident_type, severity=ctx.severity, expr=expr, for_seconds=t.for_,
-                 summary=summary, description=description, threshold=threshold, signal=signal, signal_unit=unit,
-                 comparison=comparison, extra_labels=(("protected_attribute", attribute),),
-                 metrics=(PREDICTIONS.name,), windows=(t.long,))
+                 incident_type=ctx.incident_type, severity=ctx.severity, expr=f"(\n{expr}\n)\n{guard}",
+                 for_seconds=t.for_, summary=summary, description=description, threshold=threshold, signal=signal,
+                 signal_unit=unit, comparison=comparison, extra_labels=(("protected_attribute", attribute),),
+                 metrics=(PREDICTIONS.name,), windows=(t.long,), min_volume=_min_volume(ctx, attribute, count))
 
 
 def _disparity(ctx: Context) -> list[Alert | Record]:
@@ -95,14 +144,14 @@ def _disparity(ctx: Context) -> list[Alert | Record]:
             (f"Model {{{{ $labels.model_id }}}}: the {pos} rate of {a}={{{{ $labels.{a} }}}} is "
              f"{{{{ $value | printf \"%.2f\" }}}}x that of {a}={ref} over the last {w}, outside "
              f"[{num(low)}, {num(round(high, 4))}] (disparate impact)."),
-            ratio, low, "band"))
+            ratio, low, "band", band_positives(ctx, a)))
         out.append(_alert(
             ctx, a, "AIModelFairnessFourFifths", f"{highest} < {num(low)}",
             f"A protected group's {pos} rate is below {pct(low)} of the highest group's (four-fifths rule).",
             (f"Model {{{{ $labels.model_id }}}}: the {pos} rate of {a}={{{{ $labels.{a} }}}} is "
              f"{{{{ $value | humanizePercentage }}}} of the highest {a} group's over the last {w}, below {pct(low)} "
              f"(adverse impact under the four-fifths rule)."),
-            highest, low, "<", "percentunit"))
+            highest, low, "<", band_positives(ctx, a), "percentunit"))
     return out
 
 
@@ -123,37 +172,48 @@ def _shift(ctx: Context) -> list[Alert | Record]:
             (f"Model {{{{ $labels.model_id }}}}: the {pos} rate ratio of {a}={{{{ $labels.{a} }}}} to {a}={ref} "
              f"moved {{{{ $value | humanizePercentage }}}} from its training baseline over the last {w} (allowed "
              f"{pct(limit)}). A retraining or an upstream change may have shifted outcomes for this group."),
-            move, limit, ">", "percentunit"))
+            move, limit, ">", shift_positives(ctx), "percentunit"))
     return out
 
 
 # --- simulations (aigen test): level = the affected group's positive rate / the reference group's ------------------
 
 def prediction_series(spec: ModelSpec, profile: Profile, attribute: str, affected: str, levels: Sequence[float],
-                      step_seconds: int, volume: float = SIM_RPS) -> list[Series]:
-    """model_predictions_total per combination of group values and outcome, ``volume`` predictions/s each.
+                      traffic: Traffic) -> list[Series]:
+    """model_predictions_total per pod, combination of group values and outcome.
 
-    A combination's positive rate is the tested attribute's group rate times, per other attribute, its group's
-    rate over that attribute's mean rate: every attribute's ratios then equal its baseline ratios exactly, except
-    ``affected``, whose rate is ``level`` x the reference group's. Fractional counts keep the rates exact.
+    Each pod's predictions split across the combinations by the groups' sizes in the profile (multinomial, or
+    exact with exact traffic). A combination's positive rate is the tested attribute's group rate times, per other
+    attribute, its group's rate over that attribute's mean rate: every attribute's ratios then equal its baseline
+    ratios in expectation, except ``affected``, whose rate is ``level`` x the reference group's.
     """
     positive = spec.model.positive_outcome
     negative = next((o for o in profile.outcomes if o != positive), "negative")
     names = [g.attribute for g in spec.groups]
+    combos = list(itertools.product(*(g.values for g in spec.groups)))
+    sizes = {combo: math.prod(_size(profile, n, v) for n, v in zip(names, combo)) for combo in combos}
     out: list[Series] = []
-    for combo in itertools.product(*(g.values for g in spec.groups)):
-        factor = math.prod(_relative_rate(profile, n, v) for n, v in zip(names, combo) if n != attribute)
-        rate = _tested_rate(profile, attribute, combo[names.index(attribute)], affected)
-        per_step = [min(1.0, max(0.0, rate(level) * factor)) for level in levels]
-        labels = ", ".join(f"{n}={quote(v)}" for n, v in zip(names, combo))
-        for outcome, shares in ((positive, per_step), (negative, [1 - p for p in per_step])):
-            total, values = 0.0, []
-            for share in shares:
-                total += volume * step_seconds * share
-                values.append(round(SIM_BASE + total, 6))
-            selector = f"{PREDICTIONS.name}{{model_id={quote(spec.model.id)}, outcome={quote(outcome)}, {labels}}}"
-            out.append(Series(selector, tuple(values)))
+    for pod, counts in enumerate(traffic.counts):
+        split = [traffic.split(n, {"|".join(c): sizes[c] for c in combos}) for n in counts]
+        for combo in combos:
+            factor = math.prod(_relative_rate(profile, n, v) for n, v in zip(names, combo) if n != attribute)
+            rate = _tested_rate(profile, attribute, combo[names.index(attribute)], affected)
+            served = [step["|".join(combo)] for step in split]
+            hits = [traffic.draw(n, rate(level) * factor) for n, level in zip(served, levels)]
+            labels = ", ".join(f"{n}={quote(v)}" for n, v in zip(names, combo))
+            for outcome, increments in ((positive, hits), (negative, [n - h for n, h in zip(served, hits)])):
+                selector = (f"{PREDICTIONS.name}{{model_id={quote(spec.model.id)}, outcome={quote(outcome)}, "
+                            f"{labels}, pod={quote(traffic.pods[pod])}}}")
+                out.append(Series(selector, traffic.counter(pod, increments)))
     return out
+
+
+def _size(profile: Profile, attribute: str, value: str) -> float:
+    """A group's share of the training rows: the share of traffic the simulations give it."""
+    group = profile.group(attribute)
+    assert group is not None
+    rows = {g.value: g.rows for g in group.groups}
+    return rows[value] / sum(rows.values())
 
 
 def _relative_rate(profile: Profile, attribute: str, value: str) -> float:
@@ -200,15 +260,15 @@ def _simulations(ctx: Context, alert: Alert) -> list[Simulation]:
     for value in [g.value for g in group.groups if g.value != group.reference][-1:]:
         failing, threshold, firing = _scenario(alert, group, value, t.fairness_min_ratio, t.fairness_baseline_shift)
         out.append(Simulation(
-            healthy=group.reference_ratios()[value], failing=failing, noise=0.003,
+            healthy=group.reference_ratios()[value], failing=failing, noise=0.0,
             emit=_emitter(ctx.spec, ctx.profile, attribute, value), exp_labels={attribute: value}, ramp=True,
             threshold=threshold, firing_value=firing, name=f"{attribute}={value}"))
     return out
 
 
 def _emitter(spec: ModelSpec, profile: Profile, attribute: str, value: str):
-    def emit(ctx: Context, alert: Alert, levels: list[float], step: int, rng: random.Random) -> list[Series]:
-        return prediction_series(spec, profile, attribute, value, levels, step)
+    def emit(ctx: Context, alert: Alert, levels: list[float], traffic: Traffic) -> list[Series]:
+        return prediction_series(spec, profile, attribute, value, levels, traffic)
     return emit
 
 
@@ -220,7 +280,7 @@ FAIRNESS_DISPARITY = Detector(
     id="fairness_disparity", title="Fairness disparity (band and four-fifths rule)",
     doc="Alerts when a protected group's positive-outcome rate over the reference group's leaves "
         "[fairness_min_ratio, 1/fairness_min_ratio], or is below fairness_min_ratio of the highest group's rate; "
-        "groups at or below fairness_min_volume predictions/s are not judged.",
+        "a group is judged once its window counted enough positives (guard_sigmas).",
     metrics=(PREDICTIONS,), build=_disparity, applies=_applies, simulate=_simulations,
 )
 FAIRNESS_SHIFT = Detector(

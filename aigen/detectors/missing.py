@@ -6,14 +6,18 @@ It reads the same per-bin share records as input drift, over its own (shorter, c
 
 from __future__ import annotations
 
+from aigen.detectors import guards
 from aigen.detectors.base import Alert, Context, Detector, Record, Simulation, num, pct
 from aigen.detectors.drift import (
     BASELINE,
     FEATURE_BINS,
     baseline_records,
+    guard_rule,
+    guarded,
     proved_feature,
     quote,
     raw_share_record,
+    requests_rule,
     share_record,
     shift_emitter,
 )
@@ -21,17 +25,20 @@ from aigen.profile import MISSING, FeatureProfile
 
 
 def _missing(ctx: Context) -> list[Alert | Record]:
+    assert ctx.profile is not None
     t = ctx.timing
     w = t.w(t.long)
     limit = ctx.thresholds.missing_rate_max
     bin_ = f"bin={quote(MISSING)}"
     share = f"{share_record(w)}{{{ctx.sel}, {bin_}}}"
     baseline = f"{BASELINE}{{{ctx.sel}, {bin_}}}"
+    counts = [(f.name, guards.null_share(_baseline_missing(f), limit, ctx.sigmas)) for f in ctx.profile.features]
     return [
-        *baseline_records(ctx), raw_share_record(ctx, w),
+        *baseline_records(ctx), raw_share_record(ctx, w), requests_rule(ctx, w), guard_rule(ctx, "missing", counts),
         Alert(
             name="AIModelFeatureMissing", detector="feature_missing", incident_type=ctx.incident_type,
-            severity=ctx.severity, expr=f"{share}\n> on (model_id, feature)\n({baseline} + {num(limit)})",
+            severity=ctx.severity,
+            expr=f"{share}\n> on (model_id, feature)\n({baseline} + {num(limit)})\n{guarded(ctx, w, 'missing')}",
             for_seconds=t.for_,
             summary="An input feature arrives null far more often than in training: a broken or renamed upstream column.",
             description=(f"Model {{{{ $labels.model_id }}}} feature {{{{ $labels.feature }}}}: "
@@ -40,6 +47,7 @@ def _missing(ctx: Context) -> list[Alert | Record]:
                          f"output schema for a renamed or dropped column."),
             threshold=limit, signal=share, signal_unit="percentunit", comparison=">",
             metrics=(FEATURE_BINS.name,), windows=(t.long,),
+            min_volume=guards.min_volume(max(n for _, n in counts), t.long),
         ),
     ]
 
@@ -58,7 +66,7 @@ def _simulate(ctx: Context, alert: Alert) -> list[Simulation]:
         base = _baseline_missing(f)
         moved = (lambda level, base=base: (level - base) / (1 - base)) if base < 1 else (lambda level: 0.0)
         out.append(Simulation(
-            healthy=base, failing=min(1.0, base + 0.5), noise=0.003,
+            healthy=base, failing=min(1.0, base + 0.5), noise=0.0,
             emit=shift_emitter(ctx.profile, f.name, MISSING, moved), exp_labels={"feature": f.name}, ramp=True,
             threshold=base + ctx.thresholds.missing_rate_max, name=f.name))
     return out

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import random
-
-from aigen.detectors import sim
+from aigen.detectors import guards, sim
 from aigen.detectors.base import Alert, Context, Detector, Metric, Series, Simulation, num, pct, two_windows
 
 LIVE_ACCURACY = Metric("model_live_accuracy", "gauge", ("model_id",),
@@ -29,6 +27,16 @@ def _accuracy(ctx: Context) -> list[Alert]:
     )]
 
 
+MEDIAN_MARGIN = 0.1
+"""Healthy confidence puts at most 40% of predictions below confidence_median_min (the threshold sits 10 points of
+probability below the healthy median): the median guard's margin (guards.quantile)."""
+
+
+def observations(ctx: Context, histogram: str, window: int) -> str:
+    """Observations a histogram counted over ``window`` (its +Inf bucket): what a quantile's guard is judged on."""
+    return f'sum by (model_id) (increase({histogram}_bucket{{{ctx.sel}, le="+Inf"}}[{ctx.timing.w(window)}]))'
+
+
 def _confidence(ctx: Context) -> list[Alert]:
     t = ctx.timing
     threshold = ctx.thresholds.confidence_median_min
@@ -40,6 +48,7 @@ def _confidence(ctx: Context) -> list[Alert]:
     return [two_windows(
         ctx, name="AIModelConfidenceLow", detector="confidence_drop", signal=median, comparison="<",
         threshold=threshold, unit="percentunit", metrics=(CONFIDENCE.name,),
+        guard=lambda window: observations(ctx, CONFIDENCE.name, window), guard_count=guards.quantile(0.5, ctx.sigmas, MEDIAN_MARGIN),
         summary="Model median confidence dropped: a proxy for degraded output quality before ground truth arrives.",
         description=(f"Model {{{{ $labels.model_id }}}} median output confidence is {{{{ $value | printf \"%.3f\" }}}} "
                      f"over {t.w(t.short)} and {t.w(t.long)}, below {num(threshold)}."),
@@ -50,7 +59,7 @@ def _simulate_accuracy(ctx: Context, alert: Alert) -> list[Simulation]:
     baseline = ctx.spec.baseline.accuracy or 0.9
     failing = max(0.01, baseline * (1 - 1.5 * ctx.thresholds.accuracy_drop))
 
-    def emit(ctx: Context, alert: Alert, levels: list[float], step: int, rng: random.Random) -> list[Series]:
+    def emit(ctx: Context, alert: Alert, levels: list[float], traffic: sim.Traffic) -> list[Series]:
         return [sim.gauge(sim.labels(LIVE_ACCURACY.name, model_id=ctx.model_id), levels)]
 
     # accuracy over ~1,000 labelled predictions: binomial standard error sqrt(p(1-p)/n) is about 0.01
@@ -63,11 +72,11 @@ def _simulate_confidence(ctx: Context, alert: Alert) -> list[Simulation]:
     failing = round(max(0.05, threshold - 0.15), 4)
     buckets = [round(0.1 * i, 1) for i in range(1, 11)] + [failing, threshold]
 
-    def emit(ctx: Context, alert: Alert, levels: list[float], step: int, rng: random.Random) -> list[Series]:
+    def emit(ctx: Context, alert: Alert, levels: list[float], traffic: sim.Traffic) -> list[Series]:
         return sim.histogram(CONFIDENCE.name, {"model_id": ctx.model_id}, levels, quantile=0.5, lower=0.0,
-                             upper_factor=1.0, upper=1.0, buckets=buckets, step=step)
+                             upper_factor=1.0, upper=1.0, buckets=buckets, traffic=traffic)
 
-    return [Simulation(healthy=healthy, failing=failing, noise=0.02, emit=emit)]
+    return [Simulation(healthy=healthy, failing=failing, noise=0.0, emit=emit)]
 
 
 ACCURACY_DROP = Detector(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import random
-
-from aigen.detectors import sim
+from aigen.detectors import guards, sim
 from aigen.detectors.base import Alert, Context, Detector, Metric, Series, Simulation, pct, two_windows
 
 PREDICTIONS = Metric("model_predictions_total", "counter", ("model_id", "outcome", "<protected attributes>"),
@@ -21,13 +19,25 @@ def ratio(ctx: Context, numerator: str, window: int) -> str:
             f"/\nsum by (model_id) (rate(model_predictions_total{{{ctx.sel}}}[{w}]))")
 
 
+def predictions(ctx: Context, window: int) -> str:
+    """Predictions served over ``window``: the count a share's guard is judged on (increase() survives resets)."""
+    return f"sum by (model_id) (increase({PREDICTIONS.name}{{{ctx.sel}}}[{ctx.timing.w(window)}]))"
+
+
+def share_alert(ctx: Context, *, numerator: str, threshold: float, **kw) -> Alert:
+    """A share of predictions past ``threshold``, judged only once the long window holds enough predictions that a
+    healthy base rate (at most half the threshold) stays ``guard_sigmas`` deviations below it (guards.share)."""
+    return two_windows(ctx, signal=lambda window: ratio(ctx, numerator, window), comparison=">", threshold=threshold,
+                       unit="percentunit", guard=lambda window: predictions(ctx, window),
+                       guard_count=guards.share(threshold, ctx.sigmas), **kw)
+
+
 def _invalid(ctx: Context) -> list[Alert]:
     t = ctx.timing
     threshold = ctx.thresholds.invalid_output_rate
-    return [two_windows(
-        ctx, name="AIModelInvalidOutputs", detector="invalid_outputs",
-        signal=lambda window: ratio(ctx, INVALID.name, window), comparison=">", threshold=threshold,
-        unit="percentunit", metrics=(INVALID.name, PREDICTIONS.name),
+    return [share_alert(
+        ctx, name="AIModelInvalidOutputs", detector="invalid_outputs", numerator=INVALID.name, threshold=threshold,
+        metrics=(INVALID.name, PREDICTIONS.name),
         summary="Model is producing invalid outputs above the allowed share of predictions.",
         description=(f"Model {{{{ $labels.model_id }}}}: {{{{ $value | humanizePercentage }}}} of predictions over the "
                      f"last {t.w(t.short)} were invalid (null, NaN or out of range); allowed {pct(threshold)}. "
@@ -56,11 +66,11 @@ def share_simulation(ctx: Context, numerator: str, threshold: float) -> Simulati
     healthy = threshold / 5
     failing = min(1.0, threshold * 4) if threshold > 0 else 0.01
 
-    def emit(ctx: Context, alert: Alert, levels: list[float], step: int, rng: random.Random) -> list[Series]:
+    def emit(ctx: Context, alert: Alert, levels: list[float], traffic: sim.Traffic) -> list[Series]:
         return sim.ratio_counters(sim.labels(numerator, model_id=ctx.model_id),
-                                  sim.labels(PREDICTIONS.name, model_id=ctx.model_id), levels, step)
+                                  sim.labels(PREDICTIONS.name, model_id=ctx.model_id), levels, traffic)
 
-    return Simulation(healthy=healthy, failing=failing, noise=threshold / 10, emit=emit)
+    return Simulation(healthy=healthy, failing=failing, noise=0.0, emit=emit)
 
 
 def _simulate_invalid(ctx: Context, alert: Alert) -> list[Simulation]:
@@ -70,10 +80,10 @@ def _simulate_invalid(ctx: Context, alert: Alert) -> list[Simulation]:
 def _simulate_absent(ctx: Context, alert: Alert) -> list[Simulation]:
     """Level 1: the server reports; level 0: its series vanish (no samples at all)."""
 
-    def emit(ctx: Context, alert: Alert, levels: list[float], step: int, rng: random.Random) -> list[Series]:
-        increments = [sim.VOLUME * step if level >= 0.5 else None for level in levels]
-        return [Series(sim.labels(PREDICTIONS.name, model_id=ctx.model_id),
-                       sim.cumulative(increments))]
+    def emit(ctx: Context, alert: Alert, levels: list[float], traffic: sim.Traffic) -> list[Series]:
+        return [Series(sim.labels(PREDICTIONS.name, model_id=ctx.model_id, pod=pod),
+                       traffic.counter(i, [n if level >= 0.5 else None for n, level in zip(counts, levels)]))
+                for i, (pod, counts) in enumerate(zip(traffic.pods, traffic.counts))]
 
     return [Simulation(healthy=1.0, failing=0.0, noise=0.0, emit=emit, threshold=0.5, firing_value=1.0,
                        name="telemetry stops")]

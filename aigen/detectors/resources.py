@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import random
-
-from aigen.detectors import sim
+from aigen.detectors import guards, sim
+from aigen.detectors.performance import observations
 from aigen.detectors.base import Alert, Context, Detector, Metric, Series, Simulation, num, pct, two_windows
 
 LATENCY = Metric("model_inference_duration_seconds", "histogram", ("model_id", "le"),
@@ -13,6 +12,11 @@ WORKING_SET = Metric("container_memory_working_set_bytes", "gauge", ("namespace"
                      "Memory working set of the model-server container.", source="cAdvisor (kubelet)")
 LIMITS = Metric("kube_pod_container_resource_limits", "gauge", ("namespace", "pod", "container", "resource"),
                 "Memory limit of the model-server container (resource=\"memory\").", source="kube-state-metrics")
+
+
+P99_MARGIN = 0.005
+"""Healthy latency puts at most 0.5% of inferences above latency_p99_seconds (half the p99's tail): the p99
+guard's margin (guards.quantile)."""
 
 
 def _latency(ctx: Context) -> list[Alert]:
@@ -26,6 +30,7 @@ def _latency(ctx: Context) -> list[Alert]:
     return [two_windows(
         ctx, name="AIModelLatencyHigh", detector="latency_p99", signal=p99, comparison=">", threshold=threshold,
         unit="s", metrics=(LATENCY.name,),
+        guard=lambda window: observations(ctx, LATENCY.name, window), guard_count=guards.quantile(0.99, ctx.sigmas, P99_MARGIN),
         summary="Model inference p99 latency is above its limit.",
         description=(f"Model {{{{ $labels.model_id }}}} p99 inference latency is {{{{ $value | printf \"%.3f\" }}}}s "
                      f"over {t.w(t.short)} and {t.w(t.long)}, above {num(threshold)}s."),
@@ -56,11 +61,11 @@ def _simulate_latency(ctx: Context, alert: Alert) -> list[Simulation]:
     failing = round(threshold * 2, 6)
     buckets = [round(threshold * f, 6) for f in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1, 1.5, 2, 3, 5)]
 
-    def emit(ctx: Context, alert: Alert, levels: list[float], step: int, rng: random.Random) -> list[Series]:
+    def emit(ctx: Context, alert: Alert, levels: list[float], traffic: sim.Traffic) -> list[Series]:
         return sim.histogram(LATENCY.name, {"model_id": ctx.model_id}, levels, quantile=0.99, lower=0.0,
-                             upper_factor=1.5, buckets=buckets, step=step)
+                             upper_factor=1.5, buckets=buckets, traffic=traffic)
 
-    return [Simulation(healthy=threshold / 2.5, failing=failing, noise=threshold / 25, emit=emit, ramp=True)]
+    return [Simulation(healthy=threshold / 2.5, failing=failing, noise=0.0, emit=emit, ramp=True)]
 
 
 MEMORY_LIMIT = 4 * 1024**3
@@ -72,7 +77,7 @@ def _simulate_memory(ctx: Context, alert: Alert) -> list[Simulation]:
     where = {"namespace": serving.namespace, "pod": f"{serving.deployment}-5d8f7c9b6-x2k4q",
              "container": serving.container or serving.deployment}
 
-    def emit(ctx: Context, alert: Alert, levels: list[float], step: int, rng: random.Random) -> list[Series]:
+    def emit(ctx: Context, alert: Alert, levels: list[float], traffic: sim.Traffic) -> list[Series]:
         return [sim.gauge(sim.labels(WORKING_SET.name, **where), [level * MEMORY_LIMIT for level in levels]),
                 sim.gauge(sim.labels(LIMITS.name, **where, resource="memory", unit="byte"),
                           [float(MEMORY_LIMIT)] * len(levels))]

@@ -50,6 +50,9 @@ class AlertResult:
     scenarios: int = 0
     healthy_firing_evaluations: int = 0
     failures: list[str] = field(default_factory=list)
+    volume: float = 0.0  # predictions/s of the failure scenarios (the highest, when several)
+    detectable_from: float = 0.0  # predictions/s below which the alert's window holds too few events to judge
+    healthy_volumes: list[float] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -64,6 +67,8 @@ class AlertResult:
         self.never_fired += other.never_fired
         self.healthy_firing_evaluations += other.healthy_firing_evaluations
         self.failures.extend(other.failures)
+        self.volume = max(self.volume, other.volume)
+        self.detectable_from = max(self.detectable_from, other.detectable_from)
         if other.time_to_fire is not None:
             self.time_to_fire = max(self.time_to_fire or 0, other.time_to_fire)
 
@@ -75,6 +80,7 @@ class FileResult:
     output: str
     alerts: dict[str, AlertResult]
     failures: list[str] = field(default_factory=list)
+    healthy_volumes: list[float] = field(default_factory=list)
 
 
 def promtool() -> str:
@@ -221,6 +227,7 @@ def run_file(path: Path) -> FileResult:
               if kind == "failure" and not [v for labels, v in measured.get(pid, []) if labels]}
     late = _remeasure(path, doc, missed) if missed else {}
     alerts: dict[str, AlertResult] = {}
+    healthy_volumes: set[float] = set()
     for pid, (kind, info) in probes.items():
         if kind == "healthy":
             for labels, value in measured.get(pid, []):
@@ -228,8 +235,12 @@ def run_file(path: Path) -> FileResult:
                     continue
                 result = alerts.setdefault(labels.get("alertname", "?"), AlertResult(model, labels.get("alertname", "?")))
                 result.healthy_firing_evaluations += int(value)
+            if info.get("volume"):
+                healthy_volumes.add(float(info["volume"]))
             continue
         result = alerts.setdefault(info["alert"], AlertResult(model, info["alert"]))
+        result.volume = max(result.volume, float(info.get("volume") or 0))
+        result.detectable_from = max(result.detectable_from, float(info.get("detectable") or 0))
         result.incident_type = info["labels"].get("incident_type", result.incident_type)
         result.severity = info["labels"].get("severity", result.severity)
         result.budget = int(info["budget"])
@@ -250,7 +261,8 @@ def run_file(path: Path) -> FileResult:
             target.failures.append(line)
     if set(measured) != set(probes):
         failures.append("promtool did not evaluate the tests: " + " ".join(output.split())[:500])
-    return FileResult(path, not failures and all(a.passed for a in alerts.values()), output, alerts, failures)
+    return FileResult(path, not failures and all(a.passed for a in alerts.values()), output, alerts, failures,
+                      sorted(healthy_volumes))
 
 
 def collect(paths: list[Path]) -> tuple[list[Path], list[Path]]:
@@ -282,9 +294,13 @@ def run(paths: list[Path], jobs: int | None = None) -> tuple[bool, str, list[Fil
 def rows(results: list[FileResult]) -> list[AlertResult]:
     """One row per (model, alert), merged across the model's test files."""
     merged: dict[tuple[str, str], AlertResult] = {}
+    healthy: dict[str, set[float]] = {}
     for file in results:
+        healthy.setdefault(file.path.parent.parent.name, set()).update(file.healthy_volumes)
         for name, res in file.alerts.items():
             merged.setdefault((res.model, name), AlertResult(res.model, name)).merge(res)
+    for row in merged.values():
+        row.healthy_volumes = sorted(healthy.get(row.model, ()))
     return sorted(merged.values(), key=lambda r: (r.model, r.alert))
 
 
@@ -297,8 +313,22 @@ def as_json(check_ok: bool, results: list[FileResult]) -> str:
     return json.dumps(data, indent=2, sort_keys=True)
 
 
+def _per_second(value: float) -> str:
+    return f"{value:.3g}/s" if value < 1000 else f"{value:,.0f}/s"
+
+
+def volumes(r: AlertResult) -> str:
+    """The volume column: where the alert was proved healthy and failing, and below which volume it cannot judge."""
+    healthy = "healthy " + ", ".join(_per_second(v) for v in r.healthy_volumes) if r.healthy_volumes else ""
+    failing = f"failing {_per_second(r.volume)}" if r.volume else ""
+    blind = f"not detectable below {_per_second(r.detectable_from)} (too few events per window)" \
+        if r.detectable_from > min(r.healthy_volumes or [0.0]) else ""
+    return "; ".join(part for part in (healthy, failing, blind) if part) or "-"
+
+
 def table(results: list[FileResult]) -> str:
-    header = ("model", "alert", "incident type", "severity", "budget", "time to fire", "healthy firing", "result")
+    header = ("model", "alert", "incident type", "severity", "budget", "time to fire", "healthy firing", "result",
+              "volume / scenario")
     body = []
     for r in rows(results):
         if r.scenarios == 0:
@@ -311,7 +341,7 @@ def table(results: list[FileResult]) -> str:
                 ttf += " (over budget)"
         body.append((r.model, r.alert, r.incident_type or "-", r.severity or "-",
                      format_duration(r.budget) if r.budget else "-", ttf, str(r.healthy_firing_evaluations),
-                     "pass" if r.passed else "FAIL"))
+                     "pass" if r.passed else "FAIL", volumes(r)))
     widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     return "\n".join(fmt.format(*row).rstrip() for row in [header, *body])

@@ -1,12 +1,16 @@
 """Scenarios per alert, written as promtool unit tests (``generated/<model>/tests/<Alert>.yaml``).
 
 For every simulation of every alert:
-- **healthy**: 6 hours of noisy values around the healthy level (AR(1) noise from a seeded generator, so the
-  bytes are reproducible) — the alert never fires (checked at every evaluation through ``ALERTS``);
+- **healthy**, per volume (0.2, 20 and 1,000 predictions/s on average): one compressed day of production traffic
+  (``sim.production``: three pods, a 10x diurnal swing, a pod restart that resets its counters, every count drawn
+  at the real volume from a seeded generator, so the bytes are reproducible) with every signal of the model at its
+  healthy level at once — no alert fires (checked at every evaluation through ``ALERTS``);
 - **step**: healthy until the onset t0, then the failing level — not firing at any evaluation before t0, firing
   with its exact labels and annotations by t0 + the severity's detection budget (``aigen test`` extends the
-  failing phase of an alert that misses it, to measure its real time-to-fire);
-- **ramp** (drift, fairness, latency): a linear ramp from healthy to failing; t0 is when it crosses the threshold.
+  failing phase of an alert that misses it, to measure its real time-to-fire). Exact traffic at the scenario
+  volume: the lowest of 20/s, 1,000/s, ... at which the alert's guard fills its window three times over;
+- **ramp** (drift, fairness, latency): a linear ramp from healthy to failing over 2 hours; t0 is when it crosses
+  the threshold.
 The telemetry detector's failing level is "no samples": its step scenario is the telemetry-stops scenario.
 
 Test-group names carry the machine-readable facts ``aigen test`` needs to measure (see ``NAME``).
@@ -18,7 +22,8 @@ import hashlib
 import math
 import random
 import re
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aigen.detectors import DETECTORS, Context, Timing
@@ -30,10 +35,17 @@ from aigen.proof.templates import expand
 
 STEP = 30
 HEALTHY = "healthy"
-HEALTHY_SECONDS = 6 * 3600
+VOLUMES = (0.2, 20.0, 1000.0)
+"""Average predictions per second of the healthy runs: a quiet model, a typical one, a busy one."""
+DAY = 2 * 3600
+"""One diurnal cycle of the healthy runs: a day compressed 12x (docs/proof.md says why that stays valid)."""
+HEALTHY_SECONDS = DAY
+PREDICTIONS = "model_predictions_total"
+RAMP_SECONDS = 2 * 3600
 AR_PHI = 0.8
-NAME = re.compile(r"^(?P<alert>[A-Za-z0-9_:]+) (?P<kind>healthy|step|ramp)(?: \[(?P<sim>[^\]]*)\])?: "
-                  r"onset=(?P<onset>\d+)s budget=(?P<budget>\d+)s end=(?P<end>\d+)s")
+NAME = re.compile(r"^(?P<alert>[A-Za-z0-9_:]+) (?P<kind>healthy|step|ramp|night|one-pod)(?: \[(?P<sim>[^\]]*)\])?: "
+                  r"onset=(?P<onset>\d+)s budget=(?P<budget>\d+)s end=(?P<end>\d+)s"
+                  r"(?: volume=(?P<volume>[0-9.]+)/s(?: detectable_from=(?P<detectable>[0-9.]+)/s)?)?")
 
 
 @dataclass(frozen=True)
@@ -44,12 +56,30 @@ class Scenario:
     onset: int  # seconds; for healthy, the end (nothing may fire before it)
     end: int
     levels: list[float]
+    volume: float = sim.VOLUME
+    """Predictions per second: exact traffic for step and ramp, the average of production traffic otherwise."""
+
+    @property
+    def exact(self) -> bool:
+        """Step and ramp run on exact traffic: their alert value is computable, so annotations are asserted."""
+        return self.kind in ("step", "ramp")
 
     @property
     def name(self) -> str:
         label = f" [{self.simulation.name}]" if self.simulation.name else ""
         return (f"{self.alert.name} {self.kind}{label}: onset={self.onset}s budget={self.alert.budget}s "
-                f"end={self.end}s")
+                f"end={self.end}s volume={_fmt(self.volume)}/s detectable_from={_fmt(self.alert.alert.min_volume)}/s")
+
+
+def scenario_volume(min_volume: float) -> float:
+    """The volume of an alert's failure scenarios: the lowest of 20, 1,000, 2,000, 5,000, 10,000, ... /s at which
+    its guard fills the window three times over (a failing group may serve fewer positives than a healthy one)."""
+    need = 3 * min_volume
+    for volume in (sim.VOLUME, 1000.0):
+        if volume >= need:
+            return volume
+    scale = 10 ** math.floor(math.log10(need))
+    return next(m * scale for m in (1, 2, 5, 10) if m * scale >= need)
 
 
 def _rng(*parts: str) -> random.Random:
@@ -87,24 +117,25 @@ def _warmup(plan: ModelPlan, alert: PlannedAlert) -> int:
     return -(-seconds // 300) * 300
 
 
-def healthy(plan: ModelPlan, alert: PlannedAlert, simulation: Simulation) -> Scenario:
-    seed = (plan.model_id, alert.name, simulation.name)
+def healthy(plan: ModelPlan, alert: PlannedAlert, simulation: Simulation, volume: float) -> Scenario:
+    seed = (plan.model_id, alert.name, simulation.name, str(volume))
     return Scenario(alert, simulation, "healthy", HEALTHY_SECONDS, HEALTHY_SECONDS,
-                    _noisy(simulation, HEALTHY_SECONDS // STEP + 1, _rng(*seed, "healthy")))
+                    _noisy(simulation, HEALTHY_SECONDS // STEP + 1, _rng(*seed, "healthy")), volume)
 
 
 def scenarios(plan: ModelPlan, alert: PlannedAlert, simulation: Simulation) -> list[Scenario]:
     """The failure scenarios of one simulation: a step, and a ramp where the simulation asks for one."""
     seed = (plan.model_id, alert.name, simulation.name)
+    volume = scenario_volume(alert.alert.min_volume)
     out = []
     warm = _warmup(plan, alert)
     end = warm + alert.budget
     pre = _noisy(simulation, warm // STEP, _rng(*seed, "step"))
     out.append(Scenario(alert, simulation, "step", warm, end,
-                        pre + [simulation.failing] * ((end - warm) // STEP + 1)))
+                        pre + [simulation.failing] * ((end - warm) // STEP + 1), volume))
     if simulation.ramp:
         threshold = simulation.threshold if simulation.threshold is not None else alert.alert.threshold
-        ramp_seconds = -(-alert.budget // 2 // STEP) * STEP
+        ramp_seconds = RAMP_SECONDS
         start = warm
         fraction = (threshold - simulation.healthy) / (simulation.failing - simulation.healthy)
         crossing = start + -(-int(ramp_seconds * fraction) // STEP) * STEP
@@ -114,8 +145,65 @@ def scenarios(plan: ModelPlan, alert: PlannedAlert, simulation: Simulation) -> l
         ramp = [simulation.healthy + (simulation.failing - simulation.healthy) * i / ramp_steps
                 for i in range(ramp_steps)]
         tail = [simulation.failing] * ((end - start - ramp_seconds) // STEP + 1)
-        out.append(Scenario(alert, simulation, "ramp", crossing, end, pre + ramp + tail))
+        out.append(Scenario(alert, simulation, "ramp", crossing, end, pre + ramp + tail, volume))
+    out.extend(_night(plan, alert, simulation))
+    out.extend(_one_pod(plan, alert, simulation, volume))
     return out
+
+
+NIGHT_MARGIN = 1.5
+"""A night scenario runs at the lowest healthy volume whose trough still fills the alert's guard this many times."""
+TROUGH = 2 / 11
+"""The production traffic's trough as a share of its average (1 - 9/11)."""
+
+
+def _night(plan: ModelPlan, alert: PlannedAlert, simulation: Simulation) -> list[Scenario]:
+    """The failure starting at the diurnal trough, on sampled production traffic: at the lowest of VOLUMES at which
+    the alert can judge at night. None when no volume can (the table then says below which volume it is blind)."""
+    volume = next((v for v in VOLUMES if v * TROUGH >= NIGHT_MARGIN * alert.alert.min_volume), None)
+    if volume is None or alert.name == KILL_SWITCH:
+        return []
+    onset = DAY // 2
+    warm = _warmup(plan, alert)
+    if warm > onset:
+        return []
+    end = onset + alert.budget
+    pre = _noisy(simulation, onset // STEP, _rng(plan.model_id, alert.name, simulation.name, "night"))
+    return [Scenario(alert, simulation, "night", onset, end,
+                     pre + [simulation.failing] * ((end - onset) // STEP + 1), volume)]
+
+
+def diluted(simulation: Simulation, pods: int) -> float:
+    """The level the model's aggregate sees when one of ``pods`` pods fails: a share (or rate) averages over pods."""
+    return simulation.healthy + (simulation.failing - simulation.healthy) / pods
+
+
+ONE_POD_MARGIN = 0.2
+"""How far past the threshold (as a share of the healthy-to-threshold distance) a diluted level must land to be
+called detectable: a level barely past it is a coin toss on sampled traffic."""
+
+
+def one_pod_detectable(simulation: Simulation, threshold: float) -> bool:
+    """Whether one failing pod of three moves the aggregate clearly past the level at which the alert's condition
+    holds."""
+    past = (diluted(simulation, len(sim.PODS)) - threshold) * math.copysign(1, simulation.failing - threshold)
+    return past >= ONE_POD_MARGIN * abs(threshold - simulation.healthy)
+
+
+def _one_pod(plan: ModelPlan, alert: PlannedAlert, simulation: Simulation, volume: float) -> list[Scenario]:
+    """The failure on one pod of three, at the step's volume on sampled production traffic. Only where the
+    aggregate crosses the threshold (else one pod's failure is, by design, diluted below it: the telemetry of one
+    pod stopping is not the model's telemetry missing) and where the signal is exported per pod."""
+    threshold = simulation.threshold if simulation.threshold is not None else alert.alert.threshold
+    if alert.name == KILL_SWITCH or threshold is None or not one_pod_detectable(simulation, threshold):
+        return []
+    warm = _warmup(plan, alert)
+    end = warm + alert.budget
+    pre = _noisy(simulation, warm // STEP, _rng(plan.model_id, alert.name, simulation.name, "one-pod"))
+    scenario = Scenario(alert, simulation, "one-pod", warm, end,
+                        pre + [simulation.failing] * ((end - warm) // STEP + 1), volume)
+    probe = replace(scenario, levels=scenario.levels[:2])  # two steps tell whether the series carry the pod
+    return [scenario] if all('pod="model-server-' in s.selector for s in _emit(plan, probe)) else []
 
 
 def simulations(plan: ModelPlan, alert: PlannedAlert) -> list[Simulation]:
@@ -137,12 +225,13 @@ def _kill_switch_simulations(plan: ModelPlan, alert: PlannedAlert) -> list[Simul
     if trigger is None:
         return []
 
-    def emit(ctx: Any, _alert: Any, levels: list[float], step: int, rng: random.Random) -> list[Series]:
+    def emit(ctx: Any, _alert: Any, levels: list[float], traffic: sim.Traffic) -> list[Series]:
         selector = sim.labels("ALERTS", alertname=trigger.name, alertstate="firing", model_id=plan.model_id,
                               severity=top, incident_type=trigger.labels["incident_type"])
-        reporting = sim.labels("model_predictions_total", model_id=plan.model_id)  # telemetry keeps flowing
-        return [Series(selector, tuple(1.0 if level >= 0.5 else None for level in levels)),
-                Series(reporting, sim.cumulative([sim.VOLUME * step] * len(levels)))]
+        reporting = [Series(sim.labels("model_predictions_total", model_id=plan.model_id, pod=pod),
+                            traffic.counter(i, counts))  # telemetry keeps flowing
+                     for i, (pod, counts) in enumerate(zip(traffic.pods, traffic.counts))]
+        return [Series(selector, tuple(1.0 if level >= 0.5 else None for level in levels)), *reporting]
 
     return [Simulation(healthy=0.0, failing=1.0, noise=0.0, emit=emit, threshold=0.5, firing_value=1.0,
                        exp_labels={"incident_type": trigger.labels["incident_type"]},
@@ -161,11 +250,25 @@ def firing_selector(alert: PlannedAlert, simulation: Simulation, model_id: str) 
     return sim.labels("ALERTS", **pairs)
 
 
-def _emit(plan: ModelPlan, scenario: Scenario) -> list[Series]:
+def _emit(plan: ModelPlan, scenario: Scenario, traffic: sim.Traffic | None = None) -> list[Series]:
+    """The scenario's input series, over ``traffic`` (default: the scenario's own, see ``_traffic``)."""
     alert = scenario.alert
     ctx = Context(plan.spec, plan.taxonomy, plan.config, alert.alert.incident_type, alert.labels["severity"],
                   Timing.for_budget(alert.budget, plan.config.evaluation_interval), plan.profile)
-    return scenario.simulation.emit(ctx, alert.alert, scenario.levels, STEP, _rng(plan.model_id, alert.name, "emit"))
+    emit = functools.partial(scenario.simulation.emit, ctx, alert.alert)
+    if traffic is not None:
+        return emit(scenario.levels, traffic)
+    steps = len(scenario.levels)
+    if scenario.exact:
+        return emit(scenario.levels, sim.exact(scenario.volume, steps, STEP))
+    rng = _rng(plan.model_id, alert.name, scenario.simulation.name, scenario.kind, "traffic")
+    traffic = sim.production(scenario.volume, steps, STEP, rng, DAY, reset=scenario.kind == "night")
+    if scenario.kind == "night":
+        return emit(scenario.levels, traffic)
+    # one pod: the first pod fails, the two others stay at the healthy level
+    healthy = [scenario.simulation.healthy] * steps
+    return [*emit(scenario.levels, replace(traffic, counts=traffic.counts[:1])),
+            *emit(healthy, replace(traffic, counts=traffic.counts[1:], first=1))]
 
 
 def _input(series: list[Series]) -> list[dict[str, str]]:
@@ -177,13 +280,25 @@ def _input(series: list[Series]) -> list[dict[str, str]]:
         v is not None for v in s.values)]
 
 
-def healthy_group(plan: ModelPlan, scenarios: list[Scenario]) -> dict[str, Any]:
-    """All signals of the model healthy at once for 6 hours: no alert of the model may fire at any evaluation."""
-    series = [item for scenario in scenarios for item in _emit(plan, scenario)]
+def _one_prediction_counter(series: list[Series]) -> list[Series]:
+    """A server counts each prediction once: when the fairness simulations export predictions by outcome and group,
+    the bare per-pod counter other simulations use as a denominator would count the same predictions twice."""
+    if not any(s.selector.startswith(f"{PREDICTIONS}{{") and "outcome=" in s.selector for s in series):
+        return series
+    return [s for s in series if not (s.selector.startswith(f"{PREDICTIONS}{{") and "outcome=" not in s.selector)]
+
+
+def healthy_group(plan: ModelPlan, scenarios: list[Scenario], volume: float) -> dict[str, Any]:
+    """All signals of the model healthy at once for a compressed day of production traffic at ``volume``: no alert
+    of the model may fire at any evaluation. Every simulation draws from the same traffic (one model server)."""
+    traffic = sim.production(volume, HEALTHY_SECONDS // STEP + 1, STEP, _rng(plan.model_id, "traffic", str(volume)),
+                             DAY)
+    series = _one_prediction_counter([item for scenario in scenarios for item in _emit(plan, scenario, traffic)])
     end = format_duration(HEALTHY_SECONDS)
     names = sorted({scenario.alert.name for scenario in scenarios})
     return {
-        "name": f"{HEALTHY} healthy: onset={HEALTHY_SECONDS}s budget=0s end={HEALTHY_SECONDS}s",
+        "name": (f"{HEALTHY} healthy [{_fmt(volume)}/s]: onset={HEALTHY_SECONDS}s budget=0s end={HEALTHY_SECONDS}s "
+                 f"volume={_fmt(volume)}/s"),
         "interval": format_duration(STEP),
         "input_series": _input(series),
         "alert_rule_test": [{"eval_time": end, "alertname": name, "exp_alerts": []} for name in names],
@@ -200,29 +315,34 @@ def test_group(plan: ModelPlan, scenario: Scenario) -> dict[str, Any]:
         "interval": format_duration(STEP),
         "input_series": _input(_emit(plan, scenario)),
     }
-    onset = format_duration(scenario.onset)
-    group["alert_rule_test"] = [
-            {"eval_time": onset, "alertname": alert.name, "exp_alerts": []},
-            {"eval_time": format_duration(scenario.end), "alertname": alert.name,
-             "exp_alerts": [expected_alert(plan, alert, simulation)]},
-        ]
+    onset, end = format_duration(scenario.onset), format_duration(scenario.end)
+    group["alert_rule_test"] = [{"eval_time": onset, "alertname": alert.name, "exp_alerts": []}]
     # "never firing up to t0", at every evaluation, not only at the sampled eval_times above
     group["promql_expr_test"] = [{"expr": f"count_over_time({selector}[{onset}])", "eval_time": onset,
                                   "exp_samples": []}]
+    if not scenario.exact or scenario.kind == "ramp":
+        # sampled traffic, or still ramping at t0 + budget: the value is not computable, so the assertion is
+        # "firing" (with the simulation's labels)
+        group["promql_expr_test"].append({"expr": f"count({selector})", "eval_time": end,
+                                          "exp_samples": [{"labels": "{}", "value": 1}]})
+    else:
+        group["alert_rule_test"].append({"eval_time": end, "alertname": alert.name,
+                                         "exp_alerts": [expected_alert(plan, alert, simulation)]})
     return group
 
 
 def test_documents(plan: ModelPlan) -> dict[str, dict[str, Any]]:
-    """File stem -> promtool test document: ``healthy`` for the model, one per alert with a simulation."""
+    """File stem -> promtool test document: ``healthy-<volume>`` per healthy volume for the model (separate files,
+    so promtool runs them in parallel), one per alert with a simulation."""
     out: dict[str, dict[str, Any]] = {}
-    healthy_scenarios: list[Scenario] = []
-    for alert in plan.alerts:
-        for simulation in simulations(plan, alert):
-            healthy_scenarios.append(healthy(plan, alert, simulation))
-            groups = [test_group(plan, scenario) for scenario in scenarios(plan, alert, simulation)]
-            _document(plan, out, alert.name, alert)["tests"].extend(groups)
-    if healthy_scenarios:
-        _document(plan, out, HEALTHY)["tests"].insert(0, healthy_group(plan, healthy_scenarios))
+    pairs = [(alert, simulation) for alert in plan.alerts for simulation in simulations(plan, alert)]
+    for volume in VOLUMES if pairs else ():
+        healthy_scenarios = [healthy(plan, alert, simulation, volume) for alert, simulation in pairs]
+        _document(plan, out, f"{HEALTHY}-{_fmt(volume)}")["tests"].append(
+            healthy_group(plan, healthy_scenarios, volume))
+    for alert, simulation in pairs:
+        groups = [test_group(plan, scenario) for scenario in scenarios(plan, alert, simulation)]
+        _document(plan, out, alert.name, alert)["tests"].extend(groups)
     return out
 
 
