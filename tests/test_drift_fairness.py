@@ -28,7 +28,6 @@ from aigen.detectors.drift import (
     emit_shift,
     kl_record,
     psi_record,
-    quote,
 )
 from aigen.detectors.fairness import (
     highest_ratio_record,
@@ -36,6 +35,7 @@ from aigen.detectors.fairness import (
     prediction_series,
     reference_ratio_record,
 )
+from aigen.escape import promql_string
 from aigen.plan import ModelPlan, build
 from aigen.profile import MISSING, OTHER, BinShare, FeatureProfile, GroupProfile, GroupRate, Profile, Source
 from aigen.render.rules import groups as rule_groups
@@ -95,7 +95,7 @@ def firing(model_id: str, at: int, expected: list[tuple[str, str, str]], names: 
     labels = ", ".join(["alertname", *by])
     samples = []
     for name, label, value in sorted(expected):
-        parts = [f"alertname={quote(name)}"] + [f"{b}={quote(value)}" for b in by if b == label]
+        parts = [f"alertname={promql_string(name)}"] + [f"{b}={promql_string(value)}" for b in by if b == label]
         samples.append({"labels": "{" + ", ".join(parts) + "}", "value": 1})
     return {"expr": f'count by ({labels}) (ALERTS{{model_id="{model_id}", alertstate="firing", alertname=~"{names}"}})',
             "eval_time": f"{at}s", "exp_samples": samples}
@@ -117,7 +117,7 @@ def healthy_traffic(plan: ModelPlan, steps: int, rng: random.Random, skip: str =
         if feature.name != skip:
             levels = [abs(rng.gauss(0, 0.002)) for _ in range(steps)]
             out += [s for s in emit_shift(plan.profile, feature.name, drift_target(feature), levels, exact(steps))
-                    if f"feature={quote(feature.name)}" in s.selector]
+                    if f"feature={promql_string(feature.name)}" in s.selector]
     group = plan.profile.groups[0]
     ratios = group.reference_ratios()
     other = next(g.value for g in group.groups if g.value != group.reference)
@@ -148,7 +148,7 @@ def test_fraud_null_merchant_category_fires_corruption_and_drift_within_budget(
     levels = [0.0] * (onset // STEP) + [1.0] * (steps - onset // STEP)
     series = healthy_traffic(plan, steps, random.Random(1), skip=feature)
     series += [s for s in emit_shift(plan.profile, feature, MISSING, levels, exact(steps))
-               if quote(feature) in s.selector]
+               if promql_string(feature) in s.selector]
     corruption, drift = budget(plan, "AIModelFeatureMissing"), budget(plan, "AIModelInputDriftPSI")
     assert (corruption, drift) == (300, 900)  # critical; model_drift raised to high in the spec
     missing = ("AIModelFeatureMissing", "feature", feature)
@@ -293,7 +293,7 @@ def _expectations(plan: ModelPlan, features: list[FeatureProfile], counts: list[
         for b, c in zip(feature.bins, per_bin):
             if c >= 0:  # -1: the server never exported this bin
                 series.append(Series(f'{FEATURE_BINS.name}{{model_id="{mid}", feature="{feature.name}", '
-                                     f'bin={quote(b.bin)}}}', tuple(float(SIM_BASE + c * k) for k in range(steps))))
+                                     f'bin={promql_string(b.bin)}}}', tuple(float(SIM_BASE + c * k) for k in range(steps))))
         psi, kl = psi_kl(np.array([b.share for b in feature.bins]), np.array([max(c, 0) for c in per_bin], float))
         labels = f'{{model_id="{mid}", feature="{feature.name}"}}'
         tests += [near(f'{psi_record(w)}{{model_id="{mid}", feature="{feature.name}"}}', psi, labels, EVAL),

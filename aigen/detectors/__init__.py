@@ -1,22 +1,30 @@
-"""The registry of built-in detectors, by id. The taxonomy binds them to incident types."""
+"""The registry of built-in detectors, by id. The taxonomy binds them to incident types.
+
+Each detector is the module of its own id in this package (``accuracy_drop.py`` defines ``accuracy_drop``) with a
+module-level ``DETECTOR``; adding a file adds a detector. The other modules (base, guards, sim, counts, drift,
+fairness, annotations) are the parts detectors share.
+"""
 
 from __future__ import annotations
 
-from aigen.detectors.base import Alert, Context, Detector, Metric, Record, Timing
-from aigen.detectors.drift import INPUT_DRIFT
-from aigen.detectors.fairness import FAIRNESS_DISPARITY, FAIRNESS_SHIFT
-from aigen.detectors.missing import FEATURE_MISSING
-from aigen.detectors.performance import ACCURACY_DROP, CONFIDENCE_DROP
-from aigen.detectors.pipeline import INVALID_OUTPUTS, TELEMETRY_ABSENT
-from aigen.detectors.resources import LATENCY_P99, MEMORY_UTILISATION
-from aigen.detectors.security import ADVERSARIAL_INPUTS, POLICY_VIOLATIONS
+import importlib
+import pkgutil
 
-DETECTORS: dict[str, Detector] = {
-    d.id: d
-    for d in (
-        ACCURACY_DROP, CONFIDENCE_DROP, INVALID_OUTPUTS, TELEMETRY_ABSENT, FAIRNESS_DISPARITY, ADVERSARIAL_INPUTS,
-        INPUT_DRIFT, POLICY_VIOLATIONS, LATENCY_P99, MEMORY_UTILISATION, FEATURE_MISSING, FAIRNESS_SHIFT,
-    )
-}
+from aigen.detectors.base import Alert, Context, Detector, Metric, Record, Timing
+
+
+def _discover() -> dict[str, Detector]:
+    found: dict[str, Detector] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        detector = getattr(importlib.import_module(f"{__name__}.{info.name}"), "DETECTOR", None)
+        if detector is None:
+            continue
+        if detector.id != info.name:  # the file name is how a reader finds a detector: keep them one
+            raise RuntimeError(f"{__name__}.{info.name} defines detector '{detector.id}': rename one of them")
+        found[detector.id] = detector
+    return found
+
+
+DETECTORS: dict[str, Detector] = _discover()
 
 __all__ = ["DETECTORS", "Alert", "Context", "Detector", "Metric", "Record", "Timing"]

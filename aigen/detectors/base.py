@@ -82,7 +82,7 @@ class Timing:
     for_: int
 
     @classmethod
-    def for_budget(cls, budget: int, interval: int) -> "Timing":
+    def for_budget(cls, budget: int, interval: int) -> Timing:
         long = max(120, _round_minutes(budget * 0.4))
         short = max(60, _round_minutes(long / 5))
         for_ = max(2 * interval, _round_minutes(budget * 0.1))
@@ -102,13 +102,13 @@ def _round_minutes(seconds: float) -> int:
 class Context:
     """Everything a detector may read: the spec, the taxonomy, the type and severity it alerts for, the timing."""
 
-    spec: "ModelSpec"
-    taxonomy: "Taxonomy"
-    config: "Config"
+    spec: ModelSpec
+    taxonomy: Taxonomy
+    config: Config
     incident_type: str
     severity: str
     timing: Timing
-    profile: "Profile | None" = None
+    profile: Profile | None = None
     """The training profile (bins and baseline shares, group rates), when the project has one for this model."""
 
     @property
@@ -152,7 +152,7 @@ class Simulation:
     healthy: float
     failing: float
     noise: float
-    emit: Callable[[Context, Alert, list[float], "Traffic"], list[Series]]
+    emit: Callable[[Context, Alert, list[float], Traffic], list[Series]]
     """(ctx, alert, levels per step, traffic) -> input series."""
     exp_labels: dict[str, str] = field(default_factory=dict)
     ramp: bool = False
@@ -172,7 +172,7 @@ class Detector:
     doc: str
     metrics: tuple[Metric, ...]
     build: Callable[[Context], list[Alert | Record]]
-    applies: Callable[["ModelSpec"], str | None] = field(default=lambda spec: None)
+    applies: Callable[[ModelSpec], str | None] = field(default=lambda spec: None)
     """Returns None when the detector applies to a spec, else why not (shown by lint and the docs)."""
     simulate: Callable[[Context, Alert], list[Simulation]] | None = None
     """The failure scenarios to prove per alert (one per distinct labelled series, e.g. per group)."""

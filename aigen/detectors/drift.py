@@ -7,24 +7,27 @@ feature) and record PSI and KL per feature and the worst feature per model.
 
 Smoothing: every share, current and baseline, is floored at ``EPSILON`` (0.0001) with ``clamp_min`` and not
 renormalised — Evidently's rule for empty bins (it only differs for shares strictly between 0 and 0.0001). A bin
-the profile has but the server never exported counts as 0 (then 0.0001) once the feature has any traffic.
-"""
+the profile has but the server never exported counts as 0 (then 0.0001) once the feature has any traffic."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
 
-from aigen.detectors import guards
-from aigen.detectors.base import Alert, Context, Detector, Metric, Record, Series, Simulation, num
+from aigen.detectors.base import Alert, Context, Metric, Record, Series, num
 from aigen.detectors.sim import Traffic
+from aigen.escape import promql_string
 from aigen.profile import MISSING, OTHER, FeatureProfile, Profile
 
 EPSILON = 0.0001
+
+
 FEATURE_BINS = Metric(
     "model_feature_bin_total", "counter", ("model_id", "feature", "bin"),
     "Requests by the bin each input feature's value falls in: one increment per feature per request. Bins and "
     "labels come from the training profile (see *Bin labels* below); nulls count in `bin=\"__missing__\"`.")
+
+
 BASELINE = "aigen:model_feature_bin:baseline_share"
 
 
@@ -66,17 +69,12 @@ def guard_rule(ctx: Context, guard: str, counts: Sequence[tuple[str, float]]) ->
 def guarded(ctx: Context, window: str, guard: str) -> str:
     """The ``and`` clause that keeps a per-feature alert silent until its window holds the guard's requests."""
     return (f"and on (model_id, feature)\n({requests_record(window)}{{{ctx.sel}}}\n"
-            f">= on (model_id, feature)\n{GUARD}{{{ctx.sel}, guard={quote(guard)}}})")
-
-
-def quote(value: str) -> str:
-    """A PromQL string literal."""
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+            f">= on (model_id, feature)\n{GUARD}{{{ctx.sel}, guard={promql_string(guard)}}})")
 
 
 def constant_series(label: str, values: Sequence[tuple[str, float]]) -> str:
     """One constant series per (label value, number): ``label_replace(vector(n), label, value, "", "")`` or'ed."""
-    parts = [f'label_replace(vector({num(v)}), "{label}", {quote(text.replace("$", "$$"))}, "", "")'
+    parts = [f'label_replace(vector({num(v)}), "{label}", {promql_string(text.replace("$", "$$"))}, "", "")'
              for text, v in values]
     return "\nor ".join(parts)
 
@@ -117,37 +115,6 @@ def divergence_records(ctx: Context, window: str) -> list[Record]:
     ]
 
 
-def _drift(ctx: Context) -> list[Alert | Record]:
-    assert ctx.profile is not None
-    t = ctx.timing
-    w = t.w(t.long)
-    out: list[Alert | Record] = [*baseline_records(ctx), raw_share_record(ctx, w), smoothed_share_record(ctx, w),
-                                  *divergence_records(ctx, w), requests_rule(ctx, w)]
-    for name, record, threshold, what, kl in (
-        ("AIModelInputDriftPSI", psi_record(w), ctx.thresholds.drift_psi, "PSI", False),
-        ("AIModelInputDriftKL", kl_record(w), ctx.thresholds.drift_kl_divergence, "KL(current || training)", True),
-    ):
-        counts = [(f.name, guards.divergence([b.share for b in f.bins], threshold, ctx.sigmas, kl))
-                  for f in ctx.profile.features]
-        guard = "kl" if kl else "psi"
-        out.append(guard_rule(ctx, guard, counts))
-        signal = f"{record}{{{ctx.sel}}}"
-        out.append(Alert(
-            name=name, detector="input_drift", incident_type=ctx.incident_type, severity=ctx.severity,
-            expr=f"{signal} > {num(threshold)}\n{guarded(ctx, w, guard)}", for_seconds=t.for_,
-            summary=f"A model input feature's distribution diverges from the training profile ({what.split('(')[0]}).",
-            description=(f"Model {{{{ $labels.model_id }}}} feature {{{{ $labels.feature }}}}: {what} "
-                         f"{{{{ $value | printf \"%.3f\" }}}} over the last {w} against the training profile, above "
-                         f"{num(threshold)}."),
-            threshold=threshold, signal=signal, signal_unit="none", comparison=">",
-            metrics=(FEATURE_BINS.name,), windows=(t.long,),
-            min_volume=guards.min_volume(max(n for _, n in counts), t.long),
-        ))
-    return out
-
-
-# --- simulations (aigen test): counters per bin for a level per step ----------------------------------------------
-
 def shifted_shares(feature: FeatureProfile, target: str, level: float) -> dict[str, float]:
     """Baseline shares with ``level`` (0..1) of the traffic moved into bin ``target``."""
     level = min(max(level, 0.0), 1.0)
@@ -187,8 +154,8 @@ def bin_series(model_id: str, feature: FeatureProfile, shares_per_step: Sequence
             for b, values in per_bin.items():
                 values.append(drawn[b])
         for b, increments in per_bin.items():
-            selector = (f"{FEATURE_BINS.name}{{model_id={quote(model_id)}, feature={quote(feature.name)}, "
-                        f"bin={quote(b)}, pod={quote(traffic.pods[pod])}}}")
+            selector = (f"{FEATURE_BINS.name}{{model_id={promql_string(model_id)}, feature={promql_string(feature.name)}, "
+                        f"bin={promql_string(b)}, pod={promql_string(traffic.pods[pod])}}}")
             out.append(Series(selector, traffic.counter(pod, increments)))
     return out
 
@@ -228,33 +195,3 @@ def proved_feature(ctx: Context) -> FeatureProfile | None:
         return None
     best = max(ctx.spec.features, key=lambda f: f.importance or 0.0)
     return ctx.profile.feature(best.name)
-
-
-def _simulate(ctx: Context, alert: Alert) -> list[Simulation]:
-    feature = proved_feature(ctx)
-    if ctx.profile is None or feature is None or alert.threshold is None:
-        return []
-    which = 0 if alert.name.endswith("PSI") else 1
-    out = []
-    for f in (feature,):
-        target = drift_target(f)
-
-        def signal(level: float, f: FeatureProfile = f, target: str = target) -> float:
-            return divergence(f, shifted_shares(f, target, level))[which]
-
-        out.append(Simulation(
-            healthy=0.0, failing=DRIFT_FAILING, noise=0.0, emit=shift_emitter(ctx.profile, f.name, target),
-            exp_labels={"feature": f.name}, ramp=True, threshold=level_at(signal, alert.threshold, 0.0, DRIFT_FAILING),
-            firing_value=signal(DRIFT_FAILING), name=f.name))
-    return out
-
-
-INPUT_DRIFT = Detector(
-    id="input_drift", title="Input drift (PSI and KL per feature)",
-    doc="Alerts when a feature's PSI exceeds thresholds.drift_psi or its KL(current || training) exceeds "
-        "thresholds.drift_kl_divergence, both computed by recording rules from model_feature_bin_total and the "
-        "training profile's baseline shares (empty bins floored at 0.0001).",
-    metrics=(FEATURE_BINS,), build=_drift,
-    applies=lambda spec: None if spec.features else "the spec declares no features",
-    simulate=_simulate, needs_profile=True,
-)

@@ -9,8 +9,7 @@ Three alerts per protected attribute, all of incident type bias_and_fairness_vio
     value (the design's "approval rate for 60+ drops 15% after retraining", inside the band or not).
 Guards (guards.log_ratio): a group's rate is recorded only once the window counted enough of its positives that the
 log of its ratio to another group has ``guard_sigmas`` standard deviations inside the nearest threshold; each alert
-also needs the reference group past its own count. Below that volume a group is not judged: it cannot page.
-"""
+also needs the reference group past its own count. Below that volume a group is not judged: it cannot page."""
 
 from __future__ import annotations
 
@@ -19,10 +18,11 @@ import math
 from collections.abc import Callable, Sequence
 
 from aigen.detectors import guards
-from aigen.detectors.base import Alert, Context, Detector, Record, Series, Simulation, num, pct
-from aigen.detectors.drift import constant_series, quote
-from aigen.detectors.pipeline import PREDICTIONS
+from aigen.detectors.base import Alert, Context, Record, Series, Simulation
+from aigen.detectors.counts import PREDICTIONS
+from aigen.detectors.drift import constant_series
 from aigen.detectors.sim import Traffic
+from aigen.escape import promql_string
 from aigen.profile import GroupProfile, Profile
 from aigen.spec import ModelSpec
 
@@ -85,12 +85,12 @@ def _guard(ctx: Context, attribute: str, reference: str, window: str, count: int
     """The ``and`` clauses that keep an alert silent until the group and the reference counted ``count`` positives."""
     positives = f"{positives_record(attribute, window)}{{{ctx.sel}"
     return (f"and on (model_id, {attribute})\n{positives}}} >= {count}\n"
-            f"and on (model_id)\n{positives}, {attribute}={quote(reference)}}} >= {count}")
+            f"and on (model_id)\n{positives}, {attribute}={promql_string(reference)}}} >= {count}")
 
 
-def _records(ctx: Context, attribute: str, reference: str, window: str) -> list[Record]:
+def rate_records(ctx: Context, attribute: str, reference: str, window: str) -> list[Record]:
     a, sel = attribute, ctx.sel
-    positive = quote(ctx.spec.model.positive_outcome)
+    positive = promql_string(ctx.spec.model.positive_outcome)
     known = f'{a}!~"|{UNKNOWN_GROUP}"'  # series without the label, or with an unknown group, are never a group
     total = f"sum by (model_id, {a}) (rate({PREDICTIONS.name}{{{sel}, {known}}}[{window}]))"
     hits = f"sum by (model_id, {a}) (rate({PREDICTIONS.name}{{{sel}, {known}, outcome={positive}}}[{window}]))"
@@ -103,7 +103,7 @@ def _records(ctx: Context, attribute: str, reference: str, window: str) -> list[
             f"(\n  {hits}\n  or on (model_id, {a})\n  {total} * 0\n)\n/ on (model_id, {a})\n{total}\n"
             f"and on (model_id, {a})\n{positives_record(a, window)}{{{sel}}} >= {judged}")),
         Record(reference_ratio_record(a, window),
-               f"{rate}\n/ on (model_id) group_left\n{positive_rate_record(a, window)}{{{sel}, {a}={quote(reference)}}}"),
+               f"{rate}\n/ on (model_id) group_left\n{positive_rate_record(a, window)}{{{sel}, {a}={promql_string(reference)}}}"),
         Record(highest_ratio_record(a, window), f"{rate}\n/ on (model_id) group_left\nmax by (model_id) ({rate})"),
     ]
     profile = ctx.profile.group(a) if ctx.profile else None
@@ -113,7 +113,7 @@ def _records(ctx: Context, attribute: str, reference: str, window: str) -> list[
     return out
 
 
-def _alert(ctx: Context, attribute: str, name: str, expr: str, summary: str, description: str, signal: str,
+def fairness_alert(ctx: Context, attribute: str, name: str, expr: str, summary: str, description: str, signal: str,
            threshold: float, comparison: str, count: int, unit: str = "none") -> Alert:
     """A fairness alert, guarded by ``count`` positives in the group and in the reference group."""
     t = ctx.timing
@@ -125,58 +125,6 @@ def _alert(ctx: Context, attribute: str, name: str, expr: str, summary: str, des
                  signal_unit=unit, comparison=comparison, extra_labels=(("protected_attribute", attribute),),
                  metrics=(PREDICTIONS.name,), windows=(t.long,), min_volume=_min_volume(ctx, attribute, count))
 
-
-def _disparity(ctx: Context) -> list[Alert | Record]:
-    t = ctx.timing
-    w = t.w(t.long)
-    low = ctx.thresholds.fairness_min_ratio
-    high = round(1 / low, 6)
-    pos = ctx.spec.model.positive_outcome
-    out: list[Alert | Record] = []
-    for group in ctx.spec.groups:
-        a, ref = group.attribute, group.reference
-        out.extend(_records(ctx, a, ref, w))
-        ratio = f"{reference_ratio_record(a, w)}{{{ctx.sel}, {a}!={quote(ref)}}}"
-        highest = f"{highest_ratio_record(a, w)}{{{ctx.sel}}}"
-        out.append(_alert(
-            ctx, a, "AIModelFairnessDisparity", f"{ratio} < {num(low)}\nor\n{ratio} > {num(high)}",
-            f"A protected group's {pos} rate, relative to the reference group's, is outside the allowed band.",
-            (f"Model {{{{ $labels.model_id }}}}: the {pos} rate of {a}={{{{ $labels.{a} }}}} is "
-             f"{{{{ $value | printf \"%.2f\" }}}}x that of {a}={ref} over the last {w}, outside "
-             f"[{num(low)}, {num(round(high, 4))}] (disparate impact)."),
-            ratio, low, "band", band_positives(ctx, a)))
-        out.append(_alert(
-            ctx, a, "AIModelFairnessFourFifths", f"{highest} < {num(low)}",
-            f"A protected group's {pos} rate is below {pct(low)} of the highest group's (four-fifths rule).",
-            (f"Model {{{{ $labels.model_id }}}}: the {pos} rate of {a}={{{{ $labels.{a} }}}} is "
-             f"{{{{ $value | humanizePercentage }}}} of the highest {a} group's over the last {w}, below {pct(low)} "
-             f"(adverse impact under the four-fifths rule)."),
-            highest, low, "<", band_positives(ctx, a), "percentunit"))
-    return out
-
-
-def _shift(ctx: Context) -> list[Alert | Record]:
-    t = ctx.timing
-    w = t.w(t.long)
-    limit = ctx.thresholds.fairness_baseline_shift
-    pos = ctx.spec.model.positive_outcome
-    out: list[Alert | Record] = []
-    for group in ctx.spec.groups:
-        a, ref = group.attribute, group.reference
-        out.extend(_records(ctx, a, ref, w))
-        move = (f"abs(\n  {reference_ratio_record(a, w)}{{{ctx.sel}, {a}!={quote(ref)}}}\n  / on (model_id, {a})\n"
-                f"  {baseline_ratio_record(a)}{{{ctx.sel}}}\n  - 1\n)")
-        out.append(_alert(
-            ctx, a, "AIModelFairnessShift", f"{move} > {num(limit)}",
-            f"A protected group's {pos} rate relative to the reference group moved away from its training baseline.",
-            (f"Model {{{{ $labels.model_id }}}}: the {pos} rate ratio of {a}={{{{ $labels.{a} }}}} to {a}={ref} "
-             f"moved {{{{ $value | humanizePercentage }}}} from its training baseline over the last {w} (allowed "
-             f"{pct(limit)}). A retraining or an upstream change may have shifted outcomes for this group."),
-            move, limit, ">", shift_positives(ctx), "percentunit"))
-    return out
-
-
-# --- simulations (aigen test): level = the affected group's positive rate / the reference group's ------------------
 
 def prediction_series(spec: ModelSpec, profile: Profile, attribute: str, affected: str, levels: Sequence[float],
                       traffic: Traffic) -> list[Series]:
@@ -200,10 +148,10 @@ def prediction_series(spec: ModelSpec, profile: Profile, attribute: str, affecte
             rate = _tested_rate(profile, attribute, combo[names.index(attribute)], affected)
             served = [step["|".join(combo)] for step in split]
             hits = [traffic.draw(n, rate(level) * factor) for n, level in zip(served, levels)]
-            labels = ", ".join(f"{n}={quote(v)}" for n, v in zip(names, combo))
+            labels = ", ".join(f"{n}={promql_string(v)}" for n, v in zip(names, combo))
             for outcome, increments in ((positive, hits), (negative, [n - h for n, h in zip(served, hits)])):
-                selector = (f"{PREDICTIONS.name}{{model_id={quote(spec.model.id)}, outcome={quote(outcome)}, "
-                            f"{labels}, pod={quote(traffic.pods[pod])}}}")
+                selector = (f"{PREDICTIONS.name}{{model_id={promql_string(spec.model.id)}, outcome={promql_string(outcome)}, "
+                            f"{labels}, pod={promql_string(traffic.pods[pod])}}}")
                 out.append(Series(selector, traffic.counter(pod, increments)))
     return out
 
@@ -248,7 +196,7 @@ def _scenario(alert: Alert, group: GroupProfile, value: str, low: float, shift: 
     return 0.5, low * highest / ref, 0.5 * ref / highest
 
 
-def _simulations(ctx: Context, alert: Alert) -> list[Simulation]:
+def simulations(ctx: Context, alert: Alert) -> list[Simulation]:
     attribute = dict(alert.extra_labels).get("protected_attribute", "")
     group = ctx.profile.group(attribute) if ctx.profile else None
     if ctx.profile is None or group is None:
@@ -272,20 +220,5 @@ def _emitter(spec: ModelSpec, profile: Profile, attribute: str, value: str):
     return emit
 
 
-def _applies(spec: ModelSpec) -> str | None:
+def has_groups(spec: ModelSpec) -> str | None:
     return None if spec.groups else "the spec declares no protected groups"
-
-
-FAIRNESS_DISPARITY = Detector(
-    id="fairness_disparity", title="Fairness disparity (band and four-fifths rule)",
-    doc="Alerts when a protected group's positive-outcome rate over the reference group's leaves "
-        "[fairness_min_ratio, 1/fairness_min_ratio], or is below fairness_min_ratio of the highest group's rate; "
-        "a group is judged once its window counted enough positives (guard_sigmas).",
-    metrics=(PREDICTIONS,), build=_disparity, applies=_applies, simulate=_simulations,
-)
-FAIRNESS_SHIFT = Detector(
-    id="fairness_shift", title="Fairness shift from the training baseline",
-    doc="Alerts when a protected group's rate ratio to the reference group moves more than "
-        "fairness_baseline_shift (relative) from its value in the training profile.",
-    metrics=(PREDICTIONS,), build=_shift, applies=_applies, simulate=_simulations, needs_profile=True,
-)

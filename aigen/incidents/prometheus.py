@@ -19,9 +19,9 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from aigen.detectors.drift import quote
 from aigen.durations import format_duration
 from aigen.errors import UsageError
+from aigen.escape import promql_string
 from aigen.profile import MISSING
 
 TIMEOUT_SECONDS = 10
@@ -30,13 +30,13 @@ MAX_POINTS = 2000  # per query_range series: Prometheus refuses more than 11,000
 
 def predictions_query(model_id: str, seconds: int) -> str:
     """increase() over the whole window, evaluated at its end: every prediction served from detection on."""
-    return f'sum(increase(model_predictions_total{{model_id={quote(model_id)}}}[{format_duration(max(seconds, 60))}]))'
+    return f'sum(increase(model_predictions_total{{model_id={promql_string(model_id)}}}[{format_duration(max(seconds, 60))}]))'
 
 
 def missing_query(model_id: str, feature: str, seconds: int) -> str:
     """Requests whose ``feature`` arrived null or unreadable, over the window (the null-surge detector's metric)."""
-    return (f"sum(increase(model_feature_bin_total{{model_id={quote(model_id)}, feature={quote(feature)}, "
-            f"bin={quote(MISSING)}}}[{format_duration(max(seconds, 60))}]))")
+    return (f"sum(increase(model_feature_bin_total{{model_id={promql_string(model_id)}, feature={promql_string(feature)}, "
+            f"bin={promql_string(MISSING)}}}[{format_duration(max(seconds, 60))}]))")
 
 
 def _get(base_url: str, endpoint: str, params: dict[str, str]) -> Any:
@@ -115,6 +115,6 @@ def onset(base_url: str, expr: str, starts_at: datetime, lookback: timedelta, st
 
 def serving_versions(base_url: str, model_id: str, at: datetime) -> list[str]:
     """The ``version`` labels of ``model_info{model_id}`` at ``at``: more than one during a canary or a rollout."""
-    result = _instant(base_url, f"model_info{{model_id={quote(model_id)}}}", at)
+    result = _instant(base_url, f"model_info{{model_id={promql_string(model_id)}}}", at)
     return sorted({str(s["metric"]["version"]) for s in result
                    if isinstance(s, dict) and isinstance(s.get("metric"), dict) and s["metric"].get("version")})

@@ -59,7 +59,7 @@ class AlertResult:
         within = self.scenarios == 0 or (self.time_to_fire is not None and self.time_to_fire <= self.budget)
         return not self.failures and not self.never_fired and within and self.healthy_firing_evaluations == 0
 
-    def merge(self, other: "AlertResult") -> None:
+    def merge(self, other: AlertResult) -> None:
         self.incident_type = other.incident_type or self.incident_type
         self.severity = other.severity or self.severity
         self.budget = other.budget or self.budget

@@ -18,17 +18,16 @@ Test-group names carry the machine-readable facts ``aigen test`` needs to measur
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import random
 import re
-import functools
 from dataclasses import dataclass, replace
 from typing import Any
 
-from aigen.detectors import DETECTORS, Context, Timing
+from aigen.detectors import DETECTORS, Context, Timing, sim
 from aigen.detectors.base import Series, Simulation
-from aigen.detectors import sim
 from aigen.durations import format_duration
 from aigen.plan import KILL_SWITCH, ModelPlan, PlannedAlert
 from aigen.proof.templates import expand

@@ -1,8 +1,7 @@
 """Null surge: a feature's share of missing values rises above its training share — a renamed or dropped upstream
 column (incident AI-INC-2026-0042: merchant_category_code arrived as nulls). Incident type data_pipeline_corruption.
 
-It reads the same per-bin share records as input drift, over its own (shorter, critical-budget) window.
-"""
+It reads the same per-bin share records as input drift, over its own (shorter, critical-budget) window."""
 
 from __future__ import annotations
 
@@ -15,12 +14,12 @@ from aigen.detectors.drift import (
     guard_rule,
     guarded,
     proved_feature,
-    quote,
     raw_share_record,
     requests_rule,
     share_record,
     shift_emitter,
 )
+from aigen.escape import promql_string
 from aigen.profile import MISSING, FeatureProfile
 
 
@@ -29,7 +28,7 @@ def _missing(ctx: Context) -> list[Alert | Record]:
     t = ctx.timing
     w = t.w(t.long)
     limit = ctx.thresholds.missing_rate_max
-    bin_ = f"bin={quote(MISSING)}"
+    bin_ = f"bin={promql_string(MISSING)}"
     share = f"{share_record(w)}{{{ctx.sel}, {bin_}}}"
     baseline = f"{BASELINE}{{{ctx.sel}, {bin_}}}"
     counts = [(f.name, guards.null_share(_baseline_missing(f), limit, ctx.sigmas)) for f in ctx.profile.features]
@@ -72,7 +71,7 @@ def _simulate(ctx: Context, alert: Alert) -> list[Simulation]:
     return out
 
 
-FEATURE_MISSING = Detector(
+DETECTOR = Detector(
     id="feature_missing", title="Feature null surge",
     doc="Alerts when a feature's share of null or unreadable values (bin __missing__ of model_feature_bin_total) "
         "exceeds its training share by more than thresholds.missing_rate_max: a renamed upstream column.",
