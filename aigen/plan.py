@@ -58,7 +58,7 @@ class ModelPlan:
     spec_path: str
     groups: list[RuleGroup] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
-    profile: "Profile | None" = None
+    profile: Profile | None = None
 
     @property
     def model_id(self) -> str:
@@ -83,7 +83,7 @@ KILL_SWITCH = "AIModelKillSwitch"
 
 
 def build(spec: ModelSpec, taxonomy: Taxonomy, config: Config, spec_path: str,
-          profile: "Profile | None" = None) -> ModelPlan:
+          profile: Profile | None = None) -> ModelPlan:
     plan = ModelPlan(spec, taxonomy, config, spec_path, profile=profile)
     interval = config.evaluation_interval
     records: list[Record] = []
@@ -115,12 +115,12 @@ def build(spec: ModelSpec, taxonomy: Taxonomy, config: Config, spec_path: str,
     return plan
 
 
-def build_project(project: "Project") -> list[ModelPlan]:
+def build_project(project: Project) -> list[ModelPlan]:
     """A plan for every valid spec of a loaded project, in the project's order."""
     return [build(s.spec, project.taxonomy, project.config, s.display, s.profile) for s in project.specs]
 
 
-def _needs_profile(detector: Detector, profile: "Profile | None") -> str | None:
+def _needs_profile(detector: Detector, profile: Profile | None) -> str | None:
     if detector.needs_profile and profile is None:
         return "no training profile (specs/profiles/<model-id>.json): run `aigen profile`"
     return None

@@ -6,13 +6,12 @@ Nothing here raises anything but InputError (bad content) or UsageError (cannot 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
-
-import re
-from functools import cached_property
 
 import yaml
 

@@ -13,10 +13,10 @@ import socket
 import subprocess
 import threading
 import time
-from datetime import UTC, datetime, timedelta
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -106,7 +106,7 @@ def _free_port() -> int:
 class _Capture(http.server.BaseHTTPRequestHandler):
     received: list[tuple[str, dict]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:  # http.server's name
         body = self.rfile.read(int(self.headers["Content-Length"]))
         self.received.append((self.path.strip("/"), json.loads(body)))
         self.send_response(200)

@@ -139,7 +139,7 @@ def test_payload_that_is_not_json(project: Path, aigen) -> None:
 class _FakePrometheus(http.server.BaseHTTPRequestHandler):
     queries: list[dict] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:  # http.server's name
         params = {k: v[0] for k, v in urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query).items()}
         self.queries.append(params)
         body = {"status": "success", "data": {"resultType": "vector", "result": [

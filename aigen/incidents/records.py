@@ -26,7 +26,7 @@ from aigen.incidents import regulatory
 from aigen.incidents.schema import DATE, DATE_TIME, INCIDENT_ID, Policy, build_schema, known_versions
 from aigen.spec import ModelSpec
 from aigen.taxonomy import Taxonomy
-from aigen.yamlio import Document, load_mapping, read_text, type_name, to_plain
+from aigen.yamlio import Document, load_mapping, read_text, to_plain, type_name
 
 RECORD_SUFFIXES = (".json", ".yaml", ".yml")
 _PATTERN_HINTS = {

@@ -87,7 +87,7 @@ def onset(record: dict[str, Any], detected: datetime) -> Moment | None:
     entries = _entries(record)
     marked = [m for m, kind in entries if kind == "onset"]
     before = [m for m, _ in entries if m.at < detected]
-    return (marked or before or [None])[0]
+    return next(iter(marked or before), None)
 
 
 def containment(record: dict[str, Any], detected: datetime) -> Moment | None:
@@ -95,7 +95,7 @@ def containment(record: dict[str, Any], detected: datetime) -> Moment | None:
     entries = [(m, kind) for m, kind in _entries(record) if m.at >= detected]
     marked = [m for m, kind in entries if kind == "containment"]
     worded = [m for m, kind in entries if kind in ("", "mitigation") and _CONTAINMENT.search(m.event)]
-    return (marked or worded or [None])[0]
+    return next(iter(marked or worded), None)
 
 
 def _fmt(moment: Moment | None) -> str:

@@ -49,7 +49,7 @@ class Policy:
     regulatory_levels: tuple[str, ...]
 
     @classmethod
-    def of(cls, taxonomy: Taxonomy) -> "Policy":
+    def of(cls, taxonomy: Taxonomy) -> Policy:
         paging = tuple(name for name, lvl in taxonomy.severity_levels.items() if "page_on_call" in lvl.actions)
         top = next(iter(taxonomy.severity_levels))
         return cls(review_levels=paging or (top,), regulatory_levels=(top,))
