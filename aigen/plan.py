@@ -73,7 +73,8 @@ class ModelPlan:
         return [r for g in self.groups for r in g.rules if isinstance(r, Record)]
 
     def severity(self, incident_type: str) -> str:
-        return self.spec.severity_overrides.get(incident_type, self.taxonomy.incident_types[incident_type].default_severity)
+        default = self.taxonomy.incident_types[incident_type].default_severity
+        return self.spec.severity_overrides.get(incident_type, default)
 
     def runbook_url(self, incident_type: str) -> str:
         return f"{self.config.runbook_base_url}/{self.model_id}/runbooks/{incident_type}.yaml"
@@ -160,13 +161,14 @@ def _kill_switch(plan: ModelPlan, alerts: list[PlannedAlert], interval: int) -> 
     alert = Alert(
         name=KILL_SWITCH, detector="kill_switch", incident_type="", severity=top,
         expr=(f'count by (model_id, incident_type) (ALERTS{{model_id={promql_string(plan.model_id)}, '
-              f'alertstate="firing", severity={promql_string(top)}, alertname!~{promql_string("|".join(exempt))}}}) > 0'),
+              f'alertstate="firing", severity={promql_string(top)}, '
+              f'alertname!~{promql_string("|".join(exempt))}}}) > 0'),
         for_seconds=hold,
         summary="Automated kill switch: a critical AI incident held for consecutive evaluations; stop serving.",
-        description=(f"Model {{{{ $labels.model_id }}}} has had a {top} {{{{ $labels.incident_type }}}} alert firing for "
-                     f"{kill.min_consecutive_evaluations} consecutive evaluations. The oversight gateway "
-                     f"({go_template_literal(plan.spec.serving.oversight_gateway)}) should activate the kill switch; a human confirms or "
-                     f"restores service from the runbook."),
+        description=(f"Model {{{{ $labels.model_id }}}} has had a {top} {{{{ $labels.incident_type }}}} alert "
+                     f"firing for {kill.min_consecutive_evaluations} consecutive evaluations. The oversight gateway "
+                     f"({go_template_literal(plan.spec.serving.oversight_gateway)}) should activate the kill switch; "
+                     f"a human confirms or restores service from the runbook."),
         metrics=("ALERTS",),
     )
     budget = plan.taxonomy.budget(top)

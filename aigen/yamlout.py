@@ -104,7 +104,8 @@ def _in_place(value: Any, column: int, parent: int) -> tuple[str, tuple[str, ...
 def _scalar(value: Any, column: int, parent: int) -> tuple[str, tuple[str, ...]]:
     """A scalar starting at ``column`` (after its separating space), child of a key or dash at ``parent``: its first
     line and its further lines, already indented."""
-    if type(value) is str and _PLAIN.fullmatch(value) and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STR:
+    if (type(value) is str and _PLAIN.fullmatch(value)
+            and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STR):
         return _fold(value, column, parent + 2)
     kind: type = type(value)  # as `type`: mypy wrongly takes type[Any] for unhashable in the lru_cache call
     first, *rest = _value(kind, value)

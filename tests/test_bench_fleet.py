@@ -42,7 +42,8 @@ def test_generation_is_deterministic(small_fleet, tmp_path) -> None:
 
 
 def test_measure_reports_cpu_and_memory_of_children(tmp_path) -> None:
-    burn = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'x = bytearray(200 << 20); sum(range(10**7))'])"
+    burn = ("import subprocess, sys; "
+            "subprocess.run([sys.executable, '-c', 'x = bytearray(200 << 20); sum(range(10**7))'])")
     sample = fleet_bench.measure([sys.executable, "-c", burn], tmp_path, timeout=60)
     assert sample.rc == 0
     assert sample.cpu > 0.1  # the grandchild's work is counted

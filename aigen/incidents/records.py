@@ -113,8 +113,8 @@ class RecordChecker:
         if not known or not isinstance(version, str) or version in known:
             return []
         found = record.problem(("model_version",), f"warning: {json.dumps(version)} is not a version the spec of "
-                                                   f"{model} lists now ({', '.join(known)}); expected for an incident older "
-                                                   f"than the spec, else check what was serving")
+                                                   f"{model} lists now ({', '.join(known)}); expected for an incident "
+                                                   f"older than the spec, else check what was serving")
         return [dataclasses.replace(found, level="warning")]
 
     def _schema_problems(self, record: LoadedRecord, err: ValidationError) -> list[Problem]:

@@ -210,7 +210,8 @@ def _policy_rules(policy: Policy) -> list[dict[str, Any]]:
          "then": {"required": ["regulatory_assessment"]}},
         {"description": "A resolved incident's Article 73 decision is made: report or no_report, not pending.",
          "if": {"allOf": [resolved, {"required": ["regulatory_assessment"]}]},
-         "then": {"properties": {"regulatory_assessment": {"properties": {"decision": {"enum": ["report", "no_report"]}}}}}},
+         "then": {"properties": {"regulatory_assessment": {
+             "properties": {"decision": {"enum": ["report", "no_report"]}}}}}},
     ]
 
 
