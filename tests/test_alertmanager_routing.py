@@ -28,8 +28,7 @@ from aigen.config import load_config
 from aigen.durations import parse_duration
 from aigen.render import RenderEnv
 from aigen.render import alertmanager as alertmanager_renderer
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.conftest import REPO
 
 AMTOOL = "amtool"
 ALERTMANAGER = "prometheus-alertmanager"

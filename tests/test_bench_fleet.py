@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
-sys.path.insert(0, str(BENCH))
+from tests.conftest import REPO
 
-import fleet  # noqa: E402
-import fleet_bench  # noqa: E402
-import prom_eval  # noqa: E402
+sys.path.insert(0, str(REPO / "bench"))
+
+import fleet
+import fleet_bench
+import prom_eval
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +64,8 @@ def test_table_and_growth_law() -> None:
     assert fleet_bench.growth(results) == "growth: render (cold): CPU ∝ N^1.00"
 
 
-def test_prometheus_series_and_summary(repo: Path) -> None:
-    names = prom_eval.series(repo / "generated")
+def test_prometheus_series_and_summary() -> None:
+    names = prom_eval.series(REPO / "generated")
     assert any(n.startswith('model_predictions_total{model_id="loan-approval"') for n in names)
     assert all(", " not in n for n in names)  # exposition form
     metrics = {

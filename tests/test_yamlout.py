@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 
 from aigen import yamlout
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import REPO
 
 AWKWARD_STRINGS = [
     "", " ", "a", "true", "yes", "no", "null", "~", "1", "1.0", "1e3", "0x60", "0+0x60", "1_000", "2024-01-01",
@@ -43,7 +40,7 @@ def test_awkward_documents_match_pyyaml(doc: dict) -> None:
 
 
 def test_generated_documents_match_pyyaml() -> None:
-    files = sorted((ROOT / "generated").rglob("*.yaml"))
+    files = sorted((REPO / "generated").rglob("*.yaml"))
     assert files
     for path in files:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))

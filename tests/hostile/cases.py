@@ -22,9 +22,9 @@ from pydantic import BaseModel
 
 from aigen.cli import main
 from aigen.spec import ModelSpec
+from tests.conftest import REPO
 
 HERE = Path(__file__).parent
-REPO = HERE.parent.parent
 BASE: dict[str, Any] = yaml.safe_load((HERE / "base-spec.yaml").read_text(encoding="utf-8"))
 SPEC_FILE = "specs/models/hostile.yaml"
 
