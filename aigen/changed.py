@@ -52,7 +52,8 @@ def touched_models(config: Config, files: list[Path]) -> set[str]:
     for path in files:
         if any(_inside(path, s) for s in shared):
             return {ALL}
-        if _inside(path, specs) and path.suffix in (".yaml", ".yml") or _inside(path, profiles) and path.suffix == ".json":
+        if ((_inside(path, specs) and path.suffix in (".yaml", ".yml"))
+                or (_inside(path, profiles) and path.suffix == ".json")):
             models.add(path.stem)
         elif _inside(path, generated) and len(path.relative_to(generated).parts) > 1:
             models.add(path.relative_to(generated).parts[0])

@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> None:
         code = 130
     except BrokenPipeError:
         code = 0
-    except Exception as exc:  # noqa: BLE001 - the one place that turns a bug into exit 3
+    except Exception as exc:  # the one place that turns a bug into exit 3
         if os.environ.get("AIGEN_DEBUG"):
             raise
         click.echo(f"aigen: internal error: {type(exc).__name__}: {exc} — please report this at the aigen issue "

@@ -123,7 +123,8 @@ def load_config(start: Path | None = None) -> Config:
     root = find_root(start or Path.cwd())
     raw: dict[str, Any] = {}
     source = None
-    for candidate, pick in ((root / "aigen.toml", lambda d: d), (root / "pyproject.toml", lambda d: d.get("tool", {}).get("aigen"))):
+    for candidate, pick in ((root / "aigen.toml", lambda d: d),
+                            (root / "pyproject.toml", lambda d: d.get("tool", {}).get("aigen"))):
         if candidate.is_file():
             try:
                 data = tomllib.loads(candidate.read_text(encoding="utf-8"))
@@ -135,7 +136,8 @@ def load_config(start: Path | None = None) -> Config:
                 break
     unknown = sorted(set(raw) - _KEYS)
     if unknown:
-        raise UsageError(f"{source}: unknown aigen setting(s): {', '.join(unknown)} (known: {', '.join(sorted(_KEYS))})")
+        raise UsageError(f"{source}: unknown aigen setting(s): {', '.join(unknown)} "
+                         f"(known: {', '.join(sorted(_KEYS))})")
     taxonomy = root / raw["taxonomy"] if "taxonomy" in raw else root / "specs" / "taxonomy.yaml"
     try:
         interval = parse_duration(str(raw.get("evaluation_interval", "30s")))

@@ -23,7 +23,7 @@ def parse_duration(text: str) -> int:
         raise ValueError(f"{text!r} is not a duration such as 30s, 5m or 1h30m")
     parts = match.groups()
     seconds = 0.0
-    for value, unit in zip(parts, ("y", "w", "d", "h", "m", "s", "ms")):
+    for value, unit in zip(parts, ("y", "w", "d", "h", "m", "s", "ms"), strict=True):
         if value is not None:
             seconds += int(value) * _UNITS[unit]
     return int(seconds)
@@ -47,12 +47,12 @@ def parse_response_time(text: str) -> int:
 
 def format_duration(seconds: float) -> str:
     """The shortest Prometheus duration for a whole number of seconds: 3600 -> ``1h``, 5400 -> ``1h30m``."""
-    total = int(round(seconds))
+    total = round(seconds)
     if total <= 0:
         return "0s"
     out = []
     for unit in ("d", "h", "m", "s"):
-        size = _UNITS[unit]
+        size = int(_UNITS[unit])  # whole seconds from d to s; only ms is a fraction
         if total >= size:
             out.append(f"{total // size}{unit}")
             total %= size

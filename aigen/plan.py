@@ -58,7 +58,7 @@ class ModelPlan:
     spec_path: str
     groups: list[RuleGroup] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
-    profile: "Profile | None" = None
+    profile: Profile | None = None
 
     @property
     def model_id(self) -> str:
@@ -73,7 +73,8 @@ class ModelPlan:
         return [r for g in self.groups for r in g.rules if isinstance(r, Record)]
 
     def severity(self, incident_type: str) -> str:
-        return self.spec.severity_overrides.get(incident_type, self.taxonomy.incident_types[incident_type].default_severity)
+        default = self.taxonomy.incident_types[incident_type].default_severity
+        return self.spec.severity_overrides.get(incident_type, default)
 
     def runbook_url(self, incident_type: str) -> str:
         return f"{self.config.runbook_base_url}/{self.model_id}/runbooks/{incident_type}.yaml"
@@ -87,7 +88,7 @@ quarter of the cost of evaluating them every 30 seconds."""
 
 
 def build(spec: ModelSpec, taxonomy: Taxonomy, config: Config, spec_path: str,
-          profile: "Profile | None" = None) -> ModelPlan:
+          profile: Profile | None = None) -> ModelPlan:
     plan = ModelPlan(spec, taxonomy, config, spec_path, profile=profile)
     interval = config.evaluation_interval
     records: list[Record] = []
@@ -123,12 +124,12 @@ def build(spec: ModelSpec, taxonomy: Taxonomy, config: Config, spec_path: str,
     return plan
 
 
-def build_project(project: "Project") -> list[ModelPlan]:
+def build_project(project: Project) -> list[ModelPlan]:
     """A plan for every valid spec of a loaded project, in the project's order."""
     return [build(s.spec, project.taxonomy, project.config, s.display, s.profile) for s in project.specs]
 
 
-def _needs_profile(detector: Detector, profile: "Profile | None") -> str | None:
+def _needs_profile(detector: Detector, profile: Profile | None) -> str | None:
     if detector.needs_profile and profile is None:
         return "no training profile (specs/profiles/<model-id>.json): run `aigen profile`"
     return None
@@ -168,13 +169,14 @@ def _kill_switch(plan: ModelPlan, alerts: list[PlannedAlert], interval: int) -> 
     alert = Alert(
         name=KILL_SWITCH, detector="kill_switch", incident_type="", severity=top,
         expr=(f'count by (model_id, incident_type) (ALERTS{{model_id={promql_string(plan.model_id)}, '
-              f'alertstate="firing", severity={promql_string(top)}, alertname!~{promql_string("|".join(exempt))}}}) > 0'),
+              f'alertstate="firing", severity={promql_string(top)}, '
+              f'alertname!~{promql_string("|".join(exempt))}}}) > 0'),
         for_seconds=hold,
         summary="Automated kill switch: a critical AI incident held for consecutive evaluations; stop serving.",
-        description=(f"Model {{{{ $labels.model_id }}}} has had a {top} {{{{ $labels.incident_type }}}} alert firing for "
-                     f"{kill.min_consecutive_evaluations} consecutive evaluations. The oversight gateway "
-                     f"({go_template_literal(plan.spec.serving.oversight_gateway)}) should activate the kill switch; a human confirms or "
-                     f"restores service from the runbook."),
+        description=(f"Model {{{{ $labels.model_id }}}} has had a {top} {{{{ $labels.incident_type }}}} alert "
+                     f"firing for {kill.min_consecutive_evaluations} consecutive evaluations. The oversight gateway "
+                     f"({go_template_literal(plan.spec.serving.oversight_gateway)}) should activate the kill switch; "
+                     f"a human confirms or restores service from the runbook."),
         metrics=("ALERTS",),
     )
     budget = plan.taxonomy.budget(top)

@@ -86,7 +86,8 @@ def problems_from(error: ValidationError, doc: Document, model: type[BaseModel])
     return sorted(set(out))
 
 
-def validate_document(doc: Document, model: type[M], context: dict[str, Any] | None = None) -> tuple[M | None, list[Problem]]:
+def validate_document(doc: Document, model: type[M],
+                      context: dict[str, Any] | None = None) -> tuple[M | None, list[Problem]]:
     try:
         return model.model_validate(to_plain(doc.data), context=context), []
     except ValidationError as exc:

@@ -34,7 +34,8 @@ ALLOWED_FORM: dict[str, str] = {
     URL: "an http(s) URL without spaces, quotes, braces or backslashes",
     DNS_LABEL: "a Kubernetes name: lowercase letters, digits and -, starting and ending with a letter or digit, "
                "at most 63 characters",
-    DNS_SUBDOMAIN: "a Kubernetes name: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit",
+    DNS_SUBDOMAIN: "a Kubernetes name: lowercase letters, digits, '-' and '.', starting and ending with a letter or "
+                   "digit",
     ENV_VAR: "an environment variable name: letters, digits and _, not starting with a digit",
 }
 
@@ -52,7 +53,8 @@ class Versions(_Strict):
 class ModelInfo(_Strict):
     id: str = Field(pattern=MODEL_ID, description="Becomes the model_id label on every series and alert.")
     description: str = Field("", description="Free text, rendered literally.")
-    owner: str = Field(pattern=TEAM, description="The team that owns the model: the team label, <owner>-tickets receiver.")
+    owner: str = Field(pattern=TEAM,
+                       description="The team that owns the model: the team label, <owner>-tickets receiver.")
     oncall: str = Field(pattern=RECEIVER, description="Alertmanager receiver that is paged.")
     positive_outcome: str = Field("positive", pattern=LABEL_VALUE,
                                   description="The outcome label value fairness rates count (approved, flagged, ...).")
@@ -65,9 +67,11 @@ class Serving(_Strict):
     container: str | None = Field(None, pattern=DNS_LABEL,
                                   description="Container of the model server (defaults to the deployment).")
     version_env: str = Field("MODEL_VERSION", pattern=ENV_VAR)
-    oversight_gateway: str = Field("http://ai-oversight-gateway:8080", pattern=URL, description="Human-oversight gateway URL.")
+    oversight_gateway: str = Field("http://ai-oversight-gateway:8080", pattern=URL,
+                                   description="Human-oversight gateway URL.")
     oversight_deployment: str = Field("ai-oversight-gateway", pattern=DNS_SUBDOMAIN)
-    prometheus_url: str = Field("http://prometheus:9090", pattern=URL, description="Prometheus the runbook commands query.")
+    prometheus_url: str = Field("http://prometheus:9090", pattern=URL,
+                                description="Prometheus the runbook commands query.")
     pipeline_namespace: str = Field("data-pipeline", pattern=DNS_LABEL)
 
 

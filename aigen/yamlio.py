@@ -6,13 +6,12 @@ Nothing here raises anything but InputError (bad content) or UsageError (cannot 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
-import re
 from functools import cached_property
+from pathlib import Path
+from typing import Any, ClassVar
 
 import yaml
 
@@ -66,7 +65,7 @@ class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ign
     would in ruamel (leading-zero integers aside, which no spec field takes).
     """
 
-    yaml_implicit_resolvers: dict = {}
+    yaml_implicit_resolvers: ClassVar[dict] = {}  # this loader's own table, not PyYAML's shared one
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
@@ -253,7 +252,8 @@ def parse_mapping(text: str, shown: str, what: str = "document") -> Document:
     if not isinstance(doc.data, dict):
         line, col = _node_start(doc.data)
         kind = type_name(doc.data)
-        raise InputError([Problem(shown, line, col, f"expected a {what} (a YAML mapping) at the top level, got {kind}")])
+        raise InputError([Problem(shown, line, col,
+                                  f"expected a {what} (a YAML mapping) at the top level, got {kind}")])
     return doc
 
 
@@ -314,7 +314,8 @@ def _locate_node(node: yaml.Node, loc: tuple[Any, ...], want_key: bool) -> tuple
     for i, step in enumerate(loc):
         last = i == len(loc) - 1
         if isinstance(node, yaml.MappingNode):
-            pair = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(step)), None)
+            pairs = ((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(step))
+            pair = next(pairs, None)
             if pair is None:
                 break
             key, child = pair
@@ -335,10 +336,10 @@ def walk_keys(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any
     yield path, node
     if isinstance(node, dict):
         for key, value in node.items():
-            yield from walk_keys(value, path + (key,))
+            yield from walk_keys(value, (*path, key))
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            yield from walk_keys(value, path + (index,))
+            yield from walk_keys(value, (*path, index))
 
 
 def to_plain(node: Any) -> Any:

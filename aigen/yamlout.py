@@ -104,9 +104,11 @@ def _in_place(value: Any, column: int, parent: int) -> tuple[str, tuple[str, ...
 def _scalar(value: Any, column: int, parent: int) -> tuple[str, tuple[str, ...]]:
     """A scalar starting at ``column`` (after its separating space), child of a key or dash at ``parent``: its first
     line and its further lines, already indented."""
-    if type(value) is str and _PLAIN.fullmatch(value) and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STR:
+    if (type(value) is str and _PLAIN.fullmatch(value)
+            and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STR):
         return _fold(value, column, parent + 2)
-    first, *rest = _value(type(value), value)
+    kind: type = type(value)  # as `type`: mypy wrongly takes type[Any] for unhashable in the lru_cache call
+    first, *rest = _value(kind, value)
     if not rest and column + len(first) <= _WIDTH and (first.isascii() or not _UNICODE_BREAKS.search(first)):
         return first, ()
     if first.startswith("|"):  # literal blocks are never folded; their lines shift with the parent
@@ -147,7 +149,8 @@ class _Writer:
         for i, (key, value) in enumerate(data.items()):
             if type(key) not in _SCALARS:
                 raise _Unsupported("non-scalar key")
-            text = _key(type(key), key)
+            kind: type = type(key)  # as `type`: mypy wrongly takes type[Any] for unhashable in the lru_cache call
+            text = _key(kind, key)
             self.out.append(text + ":" if inline and i == 0 else pad + text + ":")
             self.node_after(value, indent + 2, indent + len(text) + 2)
 

@@ -134,14 +134,16 @@ def bench_size(n: int, timeout: float, test_all_max: int, prom_wait: float) -> d
         size_mb = sum(p.stat().st_size for p in (project / "generated").rglob("*") if p.is_file()) / 2**20
         prom = prom_eval.evaluate(project, prom_wait) if prom_wait > 0 else {}
     return {"n": n, "output_mb": size_mb,
-            "rows": [{"command": c, "sample": asdict(s), "floor": f, "floor_sample": asdict(fs)} for c, s, f, fs in rows],
+            "rows": [{"command": c, "sample": asdict(s), "floor": f, "floor_sample": asdict(fs)}
+                     for c, s, f, fs in rows],
             "prometheus": prom}
 
 
 def _cell(s: dict) -> str:
     if s["rc"] == -9:
         return "timeout"
-    return f"{s['wall']:.2f} s / {s['cpu']:.2f} s / {s['rss_mb']:.0f} MB" + ("" if s["rc"] in (0, 1) else f" (rc {s['rc']})")
+    failed = "" if s["rc"] in (0, 1) else f" (rc {s['rc']})"
+    return f"{s['wall']:.2f} s / {s['cpu']:.2f} s / {s['rss_mb']:.0f} MB{failed}"
 
 
 def table(results: list[dict]) -> str:
@@ -158,7 +160,8 @@ def table(results: list[dict]) -> str:
     for res in results:
         p = res["prometheus"]
         if p:
-            lines.append(f"| {res['n']} | {res['output_mb']:.0f} MB | {p['groups']:.0f} ({p['groups_evaluated']:.0f}) | "
+            lines.append(f"| {res['n']} | {res['output_mb']:.0f} MB | "
+                         f"{p['groups']:.0f} ({p['groups_evaluated']:.0f}) | "
                          f"{p['eval_ms_per_model_per_30s']:.1f} ms | {p['max_group_ms']:.0f} ms | "
                          f"{p['head_series']:.0f} | {p['prometheus_rss_mb']:.0f} MB |")
     return "\n".join(lines)

@@ -63,7 +63,7 @@ class _Exporter(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: _Exporter
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:  # http.server's name
         self.server.scrapes += 1
         value = f" {self.server.scrapes}\n"
         body = "".join(s + value for s in self.server.counters).encode() + self.server.gauges

@@ -13,11 +13,12 @@ import socket
 import subprocess
 import threading
 import time
-from datetime import UTC, datetime, timedelta
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import yaml
@@ -27,8 +28,7 @@ from aigen.config import load_config
 from aigen.durations import parse_duration
 from aigen.render import RenderEnv
 from aigen.render import alertmanager as alertmanager_renderer
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.conftest import REPO
 
 AMTOOL = "amtool"
 ALERTMANAGER = "prometheus-alertmanager"
@@ -104,9 +104,9 @@ def _free_port() -> int:
 
 
 class _Capture(http.server.BaseHTTPRequestHandler):
-    received: list[tuple[str, dict]] = []
+    received: ClassVar[list[tuple[str, dict]]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:  # http.server's name
         body = self.rfile.read(int(self.headers["Content-Length"]))
         self.received.append((self.path.strip("/"), json.loads(body)))
         self.send_response(200)

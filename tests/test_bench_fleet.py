@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
-sys.path.insert(0, str(BENCH))
+from tests.conftest import REPO
 
-import fleet  # noqa: E402
-import fleet_bench  # noqa: E402
-import prom_eval  # noqa: E402
+sys.path.insert(0, str(REPO / "bench"))
+
+import fleet
+import fleet_bench
+import prom_eval
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,8 @@ def test_generation_is_deterministic(small_fleet, tmp_path) -> None:
 
 
 def test_measure_reports_cpu_and_memory_of_children(tmp_path) -> None:
-    burn = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'x = bytearray(200 << 20); sum(range(10**7))'])"
+    burn = ("import subprocess, sys; "
+            "subprocess.run([sys.executable, '-c', 'x = bytearray(200 << 20); sum(range(10**7))'])")
     sample = fleet_bench.measure([sys.executable, "-c", burn], tmp_path, timeout=60)
     assert sample.rc == 0
     assert sample.cpu > 0.1  # the grandchild's work is counted
@@ -63,8 +64,8 @@ def test_table_and_growth_law() -> None:
     assert fleet_bench.growth(results) == "growth: render (cold): CPU ∝ N^1.00"
 
 
-def test_prometheus_series_and_summary(repo: Path) -> None:
-    names = prom_eval.series(repo / "generated")
+def test_prometheus_series_and_summary() -> None:
+    names = prom_eval.series(REPO / "generated")
     assert any(n.startswith('model_predictions_total{model_id="loan-approval"') for n in names)
     assert all(", " not in n for n in names)  # exposition form
     metrics = {

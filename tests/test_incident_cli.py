@@ -10,6 +10,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import yaml
@@ -54,7 +55,8 @@ def test_fraud_payload_yields_a_valid_prefilled_record(project: Path, aigen) -> 
         "detected_by": "AIModelAccuracyDegraded", "response_due_at": "2026-04-22T09:15:00Z"}
     assert record["runbook_url"].endswith("/fraud-detection/runbooks/model_performance_degradation.yaml")
     assert [(e["time"], e["event"].split(":")[0]) for e in record["timeline"]] == [
-        ("2026-04-22T08:15:00Z", "AIModelAccuracyDegraded fired"), ("2026-04-22T08:17:30Z", "AIModelConfidenceLow fired")]
+        ("2026-04-22T08:15:00Z", "AIModelAccuracyDegraded fired"),
+        ("2026-04-22T08:17:30Z", "AIModelConfidenceLow fired")]
     assert "regulatory_assessment" not in record
     check = aigen("incident", "validate", "incidents", cwd=project)
     assert (check.returncode, check.stdout) == (0, "1 incident record(s) valid\n"), check.stderr
@@ -137,9 +139,9 @@ def test_payload_that_is_not_json(project: Path, aigen) -> None:
 
 
 class _FakePrometheus(http.server.BaseHTTPRequestHandler):
-    queries: list[dict] = []
+    queries: ClassVar[list[dict]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:  # http.server's name
         params = {k: v[0] for k, v in urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query).items()}
         self.queries.append(params)
         body = {"status": "success", "data": {"resultType": "vector", "result": [
@@ -235,7 +237,8 @@ def test_review_prefills_measurements_and_leaves_questions_open(project: Path, a
     write(project / "seed.json", json.loads((DATA / "seed-record.json").read_text(encoding="utf-8")))
     out = aigen("incident", "review", "seed.json", "-o", "reviews/AI-INC-2026-0042.review.yaml", cwd=project)
     assert out.returncode == 0, out.stderr
-    review = yaml.safe_load((project / "reviews" / "AI-INC-2026-0042.review.yaml").read_text(encoding="utf-8"))["review"]
+    review_file = project / "reviews" / "AI-INC-2026-0042.review.yaml"
+    review = yaml.safe_load(review_file.read_text(encoding="utf-8"))["review"]
     assert review["mandatory"] is True
     assert review["measured"] == {
         "onset": "2026-04-22T06:00:00Z (Data pipeline deployed with schema change)",
@@ -275,8 +278,8 @@ def test_actions_lists_overdue_first_and_flags_repeated_root_causes(project: Pat
     assert out.stdout.splitlines() == [
         "OVERDUE  2026-04-26  fraud-model-team       AI-INC-2026-0042  Document feature dependencies in model card "
         "[in_progress, 2 day(s) late]",
-        "open     2026-04-29  data-platform-team     AI-INC-2026-0042  Add Great Expectations schema validation between "
-        "data pipeline and model input [in_progress]",
+        "open     2026-04-29  data-platform-team     AI-INC-2026-0042  Add Great Expectations schema validation "
+        "between data pipeline and model input [in_progress]",
         "open     2026-05-20  data-platform-team     AI-INC-2026-0057  Block deploys of pipelines without a schema "
         "contract [open]",
         "REPEAT   root cause data_pipeline_corruption on fraud-detection in AI-INC-2026-0042, AI-INC-2026-0057; 2 "
@@ -286,7 +289,8 @@ def test_actions_lists_overdue_first_and_flags_repeated_root_causes(project: Pat
     assert early.returncode == 0
     data = json.loads(early.stdout)
     assert [(a["due_date"], a["status"]) for a in data["actions"]] == [
-        ("2026-04-26", "in_progress"), ("2026-04-29", "in_progress"), ("2026-05-20", "open"), ("2026-04-25", "completed")]
+        ("2026-04-26", "in_progress"), ("2026-04-29", "in_progress"), ("2026-05-20", "open"),
+        ("2026-04-25", "completed")]
     assert not any(a["overdue"] for a in data["actions"])
     assert aigen("incident", "actions", "nowhere", cwd=project).returncode == 2
 

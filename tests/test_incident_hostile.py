@@ -18,8 +18,8 @@ from aigen.incidents.durable import Journal
 from aigen.incidents.records import LoadedRecord, RecordChecker
 from aigen.incidents.serve import Receiver
 from aigen.incidents.store import RecordStore
+from tests.conftest import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data" / "incidents"
 CORPUS = yaml.safe_load((DATA / "hostile-labels.yaml").read_text(encoding="utf-8"))
 VALUES: list[str] = [*CORPUS["values"], *(r["text"] * r["times"] for r in CORPUS["repeat"])]

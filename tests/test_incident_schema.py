@@ -14,8 +14,8 @@ from aigen.config import load_config
 from aigen.incidents.records import LoadedRecord, RecordChecker, load_record
 from aigen.incidents.schema import build_schema
 from aigen.project import load_project
+from tests.conftest import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data" / "incidents"
 
 
@@ -69,8 +69,8 @@ def test_a_version_the_spec_no_longer_lists_is_valid_and_noted_when_strict(check
     assert checker.version_notes(LoadedRecord("seed.json", seed)) == []
 
 
-def test_generated_schema_file_is_the_built_schema(checker: RecordChecker, repo: Path) -> None:
-    on_disk = json.loads((repo / "generated" / "incident-record.schema.json").read_text(encoding="utf-8"))
+def test_generated_schema_file_is_the_built_schema(checker: RecordChecker) -> None:
+    on_disk = json.loads((REPO / "generated" / "incident-record.schema.json").read_text(encoding="utf-8"))
     assert on_disk == checker.schema
 
 

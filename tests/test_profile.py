@@ -24,8 +24,8 @@ from aigen.config import load_config
 from aigen.errors import UsageError
 from aigen.profile import FeatureProfile, profile_schema
 from aigen.profile_build import quantile, quantile_edges
+from tests.conftest import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 MODELS = ("fraud-detection", "loan-approval", "content-moderation")
 SAMPLES = REPO / "specs" / "profiles" / "samples"
 

@@ -172,12 +172,14 @@ def test_duplicate_model_ids_across_files(project, aigen):
     ("edit", "message"),
     [
         (lambda s: s.replace('default_severity: "medium"\n    detectors: [input_drift]',
-                             'default_severity: "urgent"\n    detectors: [input_drift]'), "'urgent' is not a severity level"),
+                             'default_severity: "urgent"\n    detectors: [input_drift]'),
+         "'urgent' is not a severity level"),
         (lambda s: s.replace("detectors: [input_drift]", "detectors: [input_drfit]"), "unknown detector 'input_drfit'"),
         (lambda s: s.replace("detectors: [input_drift]", "detectors: [input_drift, latency_p99]"), "already bound"),
         (lambda s: s.replace("detection_budget: 5m", "detection_budget: 300"), "with a unit"),
         (lambda s: s.replace('response_time: "4 hours"', 'response_time: "soonish"'), "not a response time"),
-        (lambda s: s.replace("    detection: \"infrastructure_monitoring\"", "    detecton: x"), "did you mean 'detection'"),
+        (lambda s: s.replace("    detection: \"infrastructure_monitoring\"", "    detecton: x"),
+         "did you mean 'detection'"),
     ],
     ids=["bad-default-severity", "unknown-detector", "double-binding", "unitless-budget", "response-time", "typo"],
 )

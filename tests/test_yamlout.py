@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 
 from aigen import yamlout
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import REPO
 
 AWKWARD_STRINGS = [
     "", " ", "a", "true", "yes", "no", "null", "~", "1", "1.0", "1e3", "0x60", "0+0x60", "1_000", "2024-01-01",
@@ -17,7 +14,8 @@ AWKWARD_STRINGS = [
     "a, b", "*ref", "&anchor", "!tag", "%x", "@x", "`x`", "|", ">", "---", "...", "...a", " lead", "trail ",
     "two  spaces", "tab\there", "é ü 漢字", "emoji 😀", "nul\x00", "bell\x07", "\ufeffbom", "line\n", "a\nb",
     "a\nb\n", "a\n\n", "\nlead newline", "  indented\nblock", "trailing \nspaces  \n", "x" * 5000,
-    " ".join(["12.5+1.25x3"] * 900), " ".join(['x{a="b"}'] * 600), " ".join(["'a'"] * 1500), "a\\b", 'rate(x{a="b"}[5m]) > 0.5',
+    " ".join(["12.5+1.25x3"] * 900), " ".join(['x{a="b"}'] * 600), " ".join(["'a'"] * 1500), "a\\b",
+    'rate(x{a="b"}[5m]) > 0.5',
     'sum by (model_id) (x{model_id="m"})\n  / on() group_left 2', "\u2028sep", "a\x85b", 'x{a="b", c="d"}',
     "a ? b", "a - b", "a -b", "a | b", "a > b", "a '", "a ~", "a,b", "a [b]", "{a", "a}", "a:", "a :b", "a; b",
     "a `b`", "a\\", "a !b", "a &b", "a *b", "a %b", "a @b", "a ^b", "a $b", "_a", "/a", "0a", "~a", "Null", "NO",
@@ -26,7 +24,7 @@ AWKWARD_STRINGS = [
 
 
 def _docs() -> list:
-    scalars = AWKWARD_STRINGS + [0, -1, 10**20, 0.5, 1e-7, float("inf"), True, False, None]
+    scalars = [*AWKWARD_STRINGS, 0, -1, 10 ** 20, 0.5, 1e-07, float("inf"), True, False, None]
     return [
         {"k": scalars},
         {"deep": {"deeper": {"list": [{"x": s, "y": [s, [s, {}]], "z": []} for s in scalars]}}},
@@ -42,7 +40,7 @@ def test_awkward_documents_match_pyyaml(doc: dict) -> None:
 
 
 def test_generated_documents_match_pyyaml() -> None:
-    files = sorted((ROOT / "generated").rglob("*.yaml"))
+    files = sorted((REPO / "generated").rglob("*.yaml"))
     assert files
     for path in files:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))

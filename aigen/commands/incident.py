@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -84,7 +85,7 @@ def _serialise(data: dict[str, Any], output: Path | None, head: str = "") -> str
 
 def load_payload(path: Path, shown: str) -> Any:
     """The payload as JSON; ``-`` reads stdin, so a webhook adapter can pipe Alertmanager's POST body in."""
-    text = decode(click.get_binary_stream("stdin").read(MAX_BYTES + 1), "(stdin)") if str(path) == "-" \
+    text = decode(sys.stdin.buffer.read(MAX_BYTES + 1), "(stdin)") if str(path) == "-" \
         else read_text(path, shown)
     try:
         return json.loads(text)

@@ -64,7 +64,8 @@ def run(paths: list[Path], output_format: str = "text", jobs: int | None = None,
 @click.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="promtool processes at once (default: CPUs).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
+              help="promtool processes at once (default: CPUs).")
 @click.option("--changed", is_flag=True,
               help="Only the models a change touches (git: specs, profiles, generated/<model>; taxonomy, templates "
                    "or config: all), compared with --base.")

@@ -36,7 +36,8 @@ class ActionRow:
 
     def sort_key(self) -> tuple[int, int, str, str, int]:
         group = 0 if self.overdue else 1 if not self.done else 2
-        return group, -self.days_late if self.overdue else self.due.toordinal(), self.incident_id, self.record, self.index
+        when = -self.days_late if self.overdue else self.due.toordinal()
+        return group, when, self.incident_id, self.record, self.index
 
 
 def _due(value: Any) -> date | None:

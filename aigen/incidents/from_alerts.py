@@ -95,7 +95,8 @@ def parse_payload(data: Any, shown: str) -> Payload:
     if not isinstance(data, dict):
         raise InputError([Problem(shown, 0, 0, "expected an Alertmanager webhook payload (a JSON object)")])
     if data.get("version") != "4":
-        bad("/version", f"{json.dumps(data.get('version'))}: aigen reads Alertmanager webhook payloads of version \"4\"")
+        bad("/version",
+            f"{json.dumps(data.get('version'))}: aigen reads Alertmanager webhook payloads of version \"4\"")
     raw_alerts = data.get("alerts")
     if not isinstance(raw_alerts, list) or not raw_alerts:
         bad("/alerts", "expected a non-empty list of alerts")

@@ -26,7 +26,7 @@ from aigen.incidents import regulatory
 from aigen.incidents.schema import DATE, DATE_TIME, INCIDENT_ID, Policy, build_schema, known_versions
 from aigen.spec import ModelSpec
 from aigen.taxonomy import Taxonomy
-from aigen.yamlio import Document, load_mapping, read_text, type_name, to_plain
+from aigen.yamlio import Document, load_mapping, read_text, to_plain, type_name
 
 RECORD_SUFFIXES = (".json", ".yaml", ".yml")
 _PATTERN_HINTS = {
@@ -113,8 +113,8 @@ class RecordChecker:
         if not known or not isinstance(version, str) or version in known:
             return []
         found = record.problem(("model_version",), f"warning: {json.dumps(version)} is not a version the spec of "
-                                                   f"{model} lists now ({', '.join(known)}); expected for an incident older "
-                                                   f"than the spec, else check what was serving")
+                                                   f"{model} lists now ({', '.join(known)}); expected for an incident "
+                                                   f"older than the spec, else check what was serving")
         return [dataclasses.replace(found, level="warning")]
 
     def _schema_problems(self, record: LoadedRecord, err: ValidationError) -> list[Problem]:

@@ -18,7 +18,8 @@ FRAMEWORK = "EU AI Act (Regulation (EU) 2024/1689) Article 73"
 CRITERIA = {
     "death": "Art. 3(49)(a): the death of a person",
     "serious_harm_to_health": "Art. 3(49)(a): serious harm to a person's health",
-    "critical_infrastructure_disruption": "Art. 3(49)(b): serious and irreversible disruption of critical infrastructure",
+    "critical_infrastructure_disruption":
+        "Art. 3(49)(b): serious and irreversible disruption of critical infrastructure",
     "fundamental_rights_infringement": "Art. 3(49)(c): infringement of Union law protecting fundamental rights",
     "property_or_environment_harm": "Art. 3(49)(d): serious harm to property or the environment",
 }

@@ -87,7 +87,7 @@ def onset(record: dict[str, Any], detected: datetime) -> Moment | None:
     entries = _entries(record)
     marked = [m for m, kind in entries if kind == "onset"]
     before = [m for m, _ in entries if m.at < detected]
-    return (marked or before or [None])[0]
+    return next(iter(marked or before), None)
 
 
 def containment(record: dict[str, Any], detected: datetime) -> Moment | None:
@@ -95,7 +95,7 @@ def containment(record: dict[str, Any], detected: datetime) -> Moment | None:
     entries = [(m, kind) for m, kind in _entries(record) if m.at >= detected]
     marked = [m for m, kind in entries if kind == "containment"]
     worded = [m for m, kind in entries if kind in ("", "mitigation") and _CONTAINMENT.search(m.event)]
-    return (marked or worded or [None])[0]
+    return next(iter(marked or worded), None)
 
 
 def _fmt(moment: Moment | None) -> str:
@@ -139,10 +139,12 @@ def _measured(record: dict[str, Any], facts: dict[str, Any], plan: ModelPlan | N
     out[("impact_assessment", 2)] = (
         f"Article 73: serious incident {reg.get('serious_incident')}, decision {reg.get('decision')}, report due "
         f"{reg.get('reporting_deadline')} (Art. {reg.get('deadline_rule')})" if isinstance(reg, dict)
-        else f"no Article 73 assessment on record (required for critical incidents; this one is {record.get('severity')})")
+        else "no Article 73 assessment on record (required for critical incidents; "
+             f"this one is {record.get('severity')})")
     cause = record.get("root_cause")
     if isinstance(cause, dict):
-        out[("ai_specific_root_cause", 0)] = f"recorded root cause: {cause.get('category')} — {cause.get('description')}"
+        out[("ai_specific_root_cause", 0)] = (
+            f"recorded root cause: {cause.get('category')} — {cause.get('description')}")
     if facts:
         within = {True: "within", False: "outside", None: "not measurable against"}
         out[("detection_effectiveness", 0)] = (

@@ -49,7 +49,7 @@ class Policy:
     regulatory_levels: tuple[str, ...]
 
     @classmethod
-    def of(cls, taxonomy: Taxonomy) -> "Policy":
+    def of(cls, taxonomy: Taxonomy) -> Policy:
         paging = tuple(name for name, lvl in taxonomy.severity_levels.items() if "page_on_call" in lvl.actions)
         top = next(iter(taxonomy.severity_levels))
         return cls(review_levels=paging or (top,), regulatory_levels=(top,))
@@ -210,7 +210,8 @@ def _policy_rules(policy: Policy) -> list[dict[str, Any]]:
          "then": {"required": ["regulatory_assessment"]}},
         {"description": "A resolved incident's Article 73 decision is made: report or no_report, not pending.",
          "if": {"allOf": [resolved, {"required": ["regulatory_assessment"]}]},
-         "then": {"properties": {"regulatory_assessment": {"properties": {"decision": {"enum": ["report", "no_report"]}}}}}},
+         "then": {"properties": {"regulatory_assessment": {
+             "properties": {"decision": {"enum": ["report", "no_report"]}}}}}},
     ]
 
 

@@ -101,17 +101,17 @@ class Receiver:
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
-    server: "Server"
+    server: Server
     timeout = READ_TIMEOUT_SECONDS
     server_version = "aigen-incident-serve"
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:  # http.server's name
         if self.path in ("/-/healthy", "/-/ready"):
             self._answer(200, {"status": "ok"})
         else:
             self._answer(404, {"error": "POST Alertmanager webhook payloads here"})
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:  # http.server's name
         receiver = self.server.receiver
         if not receiver.authorised(self.headers.get("Authorization")):
             self._answer(401, {"error": "missing or wrong bearer token"})
@@ -144,7 +144,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Requests are logged by _answer, with what was decided."""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's signature
+    def log_message(self, format: str, *args: Any) -> None:  # http.server's signature
         """http.server's own messages (malformed request lines, timeouts) go to the structured log too."""
         self.server.receiver.log("warning", "http", message=clip(format % args, 500))
 
@@ -174,7 +174,7 @@ def run(receiver: Receiver, folder: Path, host: str, port: int) -> None:
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        bound_host, bound_port = server.server_address[:2]
+        bound_host, bound_port = server.socket.getsockname()[:2]  # the (host, port) of the bound AF_INET socket
         log("info", "listening", url=f"http://{bound_host}:{bound_port}/", records=str(folder))
         with server:
             server.serve_forever(poll_interval=0.2)

@@ -63,13 +63,15 @@ def render(plan: ModelPlan, env: RenderEnv) -> list[Artifact]:
             text = template.render(**context(plan, incident_type))
         except TemplateError as exc:
             line = getattr(exc, "lineno", 0) or 0
-            raise InputError([Problem(getattr(exc, "filename", None) or template.filename or name, line, 1 if line else 0,
-                                      f"template error: {exc.message}")]) from None
+            where = getattr(exc, "filename", None) or template.filename or name
+            raise InputError([Problem(where, line, 1 if line else 0, f"template error: {exc.message}")]) from None
         try:
             yaml.load(text, Loader=_LOADER)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            raise InputError([Problem(template.filename or name, 0, 0, f"template renders invalid YAML for {plan.model_id}"
-                                      f"/{incident_type} (output line {mark.line + 1 if mark else '?'}): {exc}")]) from None
+            output_line = mark.line + 1 if mark else "?"
+            raise InputError([Problem(template.filename or name, 0, 0,
+                                      f"template renders invalid YAML for {plan.model_id}/{incident_type} "
+                                      f"(output line {output_line}): {exc}")]) from None
         out.append(Artifact(f"{plan.model_id}/runbooks/{incident_type}.yaml", header(plan.spec_path) + text))
     return out

@@ -22,9 +22,9 @@ from pydantic import BaseModel
 
 from aigen.cli import main
 from aigen.spec import ModelSpec
+from tests.conftest import REPO
 
 HERE = Path(__file__).parent
-REPO = HERE.parent.parent
 BASE: dict[str, Any] = yaml.safe_load((HERE / "base-spec.yaml").read_text(encoding="utf-8"))
 SPEC_FILE = "specs/models/hostile.yaml"
 
@@ -47,7 +47,7 @@ def string_fields(model: type[BaseModel] = ModelSpec, base: Any = BASE, path: Pa
     """Every path to a string in a spec shaped like ``base``: str and Literal fields, list items, mapping keys."""
     out: list[Path_] = []
     for name, field in model.model_fields.items():
-        out += _paths(field.annotation, (base or {}).get(name), path + (name,))
+        out += _paths(field.annotation, (base or {}).get(name), (*path, name))
     return out
 
 
@@ -62,10 +62,10 @@ def _paths(annotation: Any, base: Any, path: Path_) -> list[Path_]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return string_fields(annotation, base, path)
     if origin is list and base:
-        return _paths(args[0], base[0], path + (0,))
+        return _paths(args[0], base[0], (*path, 0))
     if origin is dict and base:
         first = next(iter(base))
-        return [path + (KEY,), *_paths(args[1], base[first], path + (first,))]
+        return [(*path, KEY), *_paths(args[1], base[first], (*path, first))]
     return []
 
 

@@ -50,7 +50,7 @@ def leaves(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, .
     if isinstance(node, dict):
         for key, value in node.items():
             yield from leaves(key, path)
-            yield from leaves(value, path + (key,))
+            yield from leaves(value, (*path, key))
     elif isinstance(node, list):
         for item in node:
             yield from leaves(item, path)
@@ -110,7 +110,8 @@ def tools_accept(projects: list[Path]) -> None:
     configs = [str(p / "generated" / "alertmanager" / "alertmanager.yaml") for p in projects]
     for command in (["promtool", "check", "rules", *rules], ["amtool", "check-config", *configs]):
         done = subprocess.run(command, capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, f"{command[0]} refused rendered output:\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
+        assert done.returncode == 0, (
+            f"{command[0]} refused rendered output:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
 
 
 def test_config_urls_reach_annotations_as_go_template_literals(tmp_path):

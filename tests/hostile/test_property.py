@@ -28,10 +28,10 @@ def _all_paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     out = [path] if path else []
     if isinstance(node, dict):
         for key, value in node.items():
-            out += _all_paths(value, path + (key,))
+            out += _all_paths(value, (*path, key))
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            out += _all_paths(value, path + (index,))
+            out += _all_paths(value, (*path, index))
     return out
 
 
