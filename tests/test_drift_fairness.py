@@ -261,7 +261,7 @@ def make_case(model_id: str, bins_per_feature: list[list[float]], counts: list[l
     for i, weights in enumerate(bins_per_feature):
         labels = [f"v{j}" for j in range(len(weights) - 2)] + [OTHER, MISSING]
         features.append(FeatureProfile(name=f"f{i}", type="categorical",
-                                       bins=[BinShare(bin=b, share=s) for b, s in zip(labels, shares_of(weights))]))
+                                       bins=[BinShare(bin=b, share=s) for b, s in zip(labels, shares_of(weights), strict=True)]))
     group = GroupProfile(attribute="grp", reference="g0", groups=[
         GroupRate(value=f"g{i}", rows=100, positive_rate=round(r, 6)) for i, r in enumerate(rates)])
     profile = Profile(apiVersion="aigen/v1", kind="TrainingProfile", model_id=model_id,
@@ -289,8 +289,8 @@ def _expectations(plan: ModelPlan, features: list[FeatureProfile], counts: list[
     mid, steps = plan.model_id, EVAL // STEP + 1
     series, tests = [], []
     w = _window(plan, "AIModelInputDriftPSI")
-    for feature, per_bin in zip(features, counts):
-        for b, c in zip(feature.bins, per_bin):
+    for feature, per_bin in zip(features, counts, strict=True):
+        for b, c in zip(feature.bins, per_bin, strict=True):
             if c >= 0:  # -1: the server never exported this bin
                 series.append(Series(f'{FEATURE_BINS.name}{{model_id="{mid}", feature="{feature.name}", '
                                      f'bin={promql_string(b.bin)}}}', tuple(float(SIM_BASE + c * k) for k in range(steps))))
@@ -300,7 +300,7 @@ def _expectations(plan: ModelPlan, features: list[FeatureProfile], counts: list[
                   near(f'{kl_record(w)}{{model_id="{mid}", feature="{feature.name}"}}', kl, labels, EVAL)]
     w = _window(plan, "AIModelFairnessDisparity")
     live = [round(volumes[i] * r) / volumes[i] for i, r in enumerate(rates)]
-    for i, (rate, volume) in enumerate(zip(rates, volumes)):
+    for i, (rate, volume) in enumerate(zip(rates, volumes, strict=True)):
         hits = round(volume * rate)
         for outcome, c in (("yes", hits), ("no", volume - hits)):
             series.append(Series(f'model_predictions_total{{model_id="{mid}", outcome="{outcome}", grp="g{i}"}}',

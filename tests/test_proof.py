@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sys
@@ -49,14 +50,14 @@ def test_compressed_values_expand_back(values):
     text = compress(values)
     got = expand_values(text)
     assert len(got) == len(values), text
-    for want, have in zip(values, got):
+    for want, have in zip(values, got, strict=True):
         assert (want is None and have is None) or abs(want - have) < 1e-6, text
 
 
 def test_compression_never_merges_distinct_large_counter_values():
     values = (1_000_000.0, 1_000_000.5, 1_000_001.0, 1_000_001.5, 1_000_002.0, 1_000_002.3)
     got = expand_values(compress(values))
-    assert all(abs(a - b) < 1e-6 for a, b in zip(values, got)), compress(values)
+    assert all(abs(a - b) < 1e-6 for a, b in zip(values, got, strict=True)), compress(values)
 
 
 def test_compression_uses_runs_for_linear_counters():
@@ -95,7 +96,7 @@ def test_every_generated_alert_has_scenarios_and_the_model_healthy_runs_at_three
 
 def _resets(values: list) -> bool:
     seen = [v for v in values if v is not None]
-    return any(b < a for a, b in zip(seen, seen[1:]))
+    return any(b < a for a, b in itertools.pairwise(seen))
 
 
 def test_healthy_counts_are_drawn_at_the_volume_with_a_diurnal_swing():

@@ -149,7 +149,7 @@ def bin_series(model_id: str, feature: FeatureProfile, shares_per_step: Sequence
     out = []
     for pod, counts in enumerate(traffic.counts):
         per_bin: dict[str, list[float]] = {b.bin: [] for b in feature.bins}
-        for n, shares in zip(counts, shares_per_step):
+        for n, shares in zip(counts, shares_per_step, strict=True):
             drawn = traffic.split(n, {b: shares.get(b, 0.0) for b in per_bin})
             for b, values in per_bin.items():
                 values.append(drawn[b])

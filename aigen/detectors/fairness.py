@@ -139,17 +139,17 @@ def prediction_series(spec: ModelSpec, profile: Profile, attribute: str, affecte
     negative = next((o for o in profile.outcomes if o != positive), "negative")
     names = [g.attribute for g in spec.groups]
     combos = list(itertools.product(*(g.values for g in spec.groups)))
-    sizes = {combo: math.prod(_size(profile, n, v) for n, v in zip(names, combo)) for combo in combos}
+    sizes = {combo: math.prod(_size(profile, n, v) for n, v in zip(names, combo, strict=True)) for combo in combos}
     out: list[Series] = []
     for pod, counts in enumerate(traffic.counts):
         split = [traffic.split(n, {"|".join(c): sizes[c] for c in combos}) for n in counts]
         for combo in combos:
-            factor = math.prod(_relative_rate(profile, n, v) for n, v in zip(names, combo) if n != attribute)
+            factor = math.prod(_relative_rate(profile, n, v) for n, v in zip(names, combo, strict=True) if n != attribute)
             rate = _tested_rate(profile, attribute, combo[names.index(attribute)], affected)
             served = [step["|".join(combo)] for step in split]
-            hits = [traffic.draw(n, rate(level) * factor) for n, level in zip(served, levels)]
-            labels = ", ".join(f"{n}={promql_string(v)}" for n, v in zip(names, combo))
-            for outcome, increments in ((positive, hits), (negative, [n - h for n, h in zip(served, hits)])):
+            hits = [traffic.draw(n, rate(level) * factor) for n, level in zip(served, levels, strict=True)]
+            labels = ", ".join(f"{n}={promql_string(v)}" for n, v in zip(names, combo, strict=True))
+            for outcome, increments in ((positive, hits), (negative, [n - h for n, h in zip(served, hits, strict=True)])):
                 selector = (f"{PREDICTIONS.name}{{model_id={promql_string(spec.model.id)}, outcome={promql_string(outcome)}, "
                             f"{labels}, pod={promql_string(traffic.pods[pod])}}}")
                 out.append(Series(selector, traffic.counter(pod, increments)))

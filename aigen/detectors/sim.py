@@ -155,7 +155,7 @@ def ratio_counters(numerator: str, denominator: str, levels: Sequence[float], tr
     out = []
     for pod, counts in enumerate(traffic.counts):
         name = traffic.pods[pod]
-        hits = [traffic.draw(n, level) for n, level in zip(counts, levels)]
+        hits = [traffic.draw(n, level) for n, level in zip(counts, levels, strict=True)]
         out += [Series(_with_pod(numerator, name), traffic.counter(pod, hits)),
                 Series(_with_pod(denominator, name), traffic.counter(pod, counts))]
     return out
@@ -177,10 +177,10 @@ def histogram(metric: str, base: dict[str, str], levels: Sequence[float], quanti
     out = []
     for pod, counts in enumerate(traffic.counts):
         series: dict[float, list[float]] = {le: [] for le in edges}
-        for n, level in zip(counts, levels):
+        for n, level in zip(counts, levels, strict=True):
             top = upper if upper is not None else level * upper_factor
             cdf = [_cdf(le, level, quantile, lower, top) for le in edges]
-            per_bucket = traffic.split(n, {str(i): b - a for i, (a, b) in enumerate(zip([0.0, *cdf], [*cdf, 1.0]))})
+            per_bucket = traffic.split(n, {str(i): b - a for i, (a, b) in enumerate(zip([0.0, *cdf], [*cdf, 1.0], strict=True))})
             below = 0.0
             for i, le in enumerate(edges):
                 below += per_bucket[str(i)]

@@ -28,8 +28,8 @@ def _simulate_absent(ctx: Context, alert: Alert) -> list[Simulation]:
 
     def emit(ctx: Context, alert: Alert, levels: list[float], traffic: sim.Traffic) -> list[Series]:
         return [Series(sim.labels(PREDICTIONS.name, model_id=ctx.model_id, pod=pod),
-                       traffic.counter(i, [n if level >= 0.5 else None for n, level in zip(counts, levels)]))
-                for i, (pod, counts) in enumerate(zip(traffic.pods, traffic.counts))]
+                       traffic.counter(i, [n if level >= 0.5 else None for n, level in zip(counts, levels, strict=True)]))
+                for i, (pod, counts) in enumerate(zip(traffic.pods, traffic.counts, strict=True))]
 
     return [Simulation(healthy=1.0, failing=0.0, noise=0.0, emit=emit, threshold=0.5, firing_value=1.0,
                        name="telemetry stops")]

@@ -176,7 +176,7 @@ def _parse_probes(output: str) -> dict[int, list[tuple[dict[str, str], float]]]:
         match = _PROBE.match(line)
         if not match:
             continue
-        got = next((l for l in lines[i + 1:i + 4] if l.strip().startswith("got:")), "")
+        got = next((text for text in lines[i + 1:i + 4] if text.strip().startswith("got:")), "")
         samples = [(dict(_LABEL.findall(labels)), float(value)) for labels, value in _GOT.findall(got)]
         values[int(match.group(1))] = samples
     return values
@@ -287,7 +287,7 @@ def run(paths: list[Path], jobs: int | None = None) -> tuple[bool, str, list[Fil
     # longest first (file size is a fair proxy for promtool's work), so no long file starts last on an idle pool
     order = sorted(tests, key=lambda p: (-p.stat().st_size, str(p)))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        done = dict(zip(order, pool.map(run_file, order)))
+        done = dict(zip(order, pool.map(run_file, order), strict=True))
     return ok, check_output, [done[path] for path in tests]
 
 

@@ -229,7 +229,7 @@ def _kill_switch_simulations(plan: ModelPlan, alert: PlannedAlert) -> list[Simul
                               severity=top, incident_type=trigger.labels["incident_type"])
         reporting = [Series(sim.labels("model_predictions_total", model_id=plan.model_id, pod=pod),
                             traffic.counter(i, counts))  # telemetry keeps flowing
-                     for i, (pod, counts) in enumerate(zip(traffic.pods, traffic.counts))]
+                     for i, (pod, counts) in enumerate(zip(traffic.pods, traffic.counts, strict=True))]
         return [Series(selector, tuple(1.0 if level >= 0.5 else None for level in levels)), *reporting]
 
     return [Simulation(healthy=0.0, failing=1.0, noise=0.0, emit=emit, threshold=0.5, firing_value=1.0,
