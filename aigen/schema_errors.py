@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from aigen.errors import Problem
-from aigen.spec import ALLOWED_FORM
+from aigen.spec import ALLOWED_FORM, REMOVED_KEYS
 from aigen.yamlio import Document, to_plain
 
 M = TypeVar("M", bound=BaseModel)
@@ -65,7 +65,9 @@ def problems_from(error: ValidationError, doc: Document, model: type[BaseModel])
             allowed = _allowed_keys(model, loc)
             hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
             message = f"unknown key '{key}'"
-            if hint:
+            if key in REMOVED_KEYS:
+                message = f"'{key}' {REMOVED_KEYS[key]}"
+            elif hint:
                 message += f"; did you mean '{hint[0]}'?"
             elif allowed:
                 message += f" (allowed here: {', '.join(sorted(allowed))})"

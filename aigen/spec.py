@@ -24,6 +24,12 @@ DNS_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$"
 ENV_VAR = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
+REMOVED_KEYS: dict[str, str] = {
+    "fairness_min_volume": "was removed: fairness alerts now judge a group only once their window holds enough "
+                           "positives (thresholds.guard_sigmas, docs/proof.md); delete the key",
+}
+"""Keys earlier versions accepted, with what replaced them: a spec written for them gets this, not "unknown key"."""
+
 ALLOWED_FORM: dict[str, str] = {
     MODEL_ID: "lowercase letters, digits and -, starting with a letter, at most 63 characters",
     RECEIVER: "letters, digits, '.', '_' and '-', starting with a letter or digit, at most 128 characters",

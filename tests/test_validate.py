@@ -284,3 +284,17 @@ def test_identifier_fields_refuse_what_their_pattern_does_not_allow(project, aig
     assert result.returncode == 1
     assert f"specs/models/fraud-detection.yaml:{where}: {message}" in result.stderr, result.stderr
     assert_no_traceback(result)
+
+
+def test_a_removed_key_says_what_replaced_it(project, aigen):
+    path = project / "specs" / "models" / "loan-approval.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "\nthresholds:\n" in text
+    edited = text.replace("\nthresholds:\n", "\nthresholds:\n  fairness_min_volume: 0.05\n", 1)
+    path.write_text(edited, encoding="utf-8")
+    line = text[:text.index("\nthresholds:\n")].count("\n") + 3  # the key sits on the line after `thresholds:`
+    result = aigen("validate", cwd=project)
+    assert result.returncode == 1
+    assert f"specs/models/loan-approval.yaml:{line}:3: thresholds.fairness_min_volume: 'fairness_min_volume' was " \
+           "removed" in result.stderr, result.stderr
+    assert "guard_sigmas" in result.stderr and "unknown key" not in result.stderr
