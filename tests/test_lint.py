@@ -300,3 +300,30 @@ def test_docs_list_every_rule(repo: Path) -> None:
     text = (repo / "docs" / "lint.md").read_text(encoding="utf-8")
     for rule in all_rules():
         assert f"| `{rule.ID}` | {rule.LEVEL} | {summary(rule)} |" in text, rule.ID
+
+
+def test_promtool_tests_are_read_once_per_model_however_large_the_fleet(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The coverage matrix asks once per incident type and alert-tested once per alert: past any bounded cache's
+    size (it was 64 folders), re-reading would make lint grow faster than the fleet."""
+    from types import SimpleNamespace
+
+    from aigen.lint import coverage
+
+    folders = []
+    for i in range(80):
+        tests = tmp_path / f"model-{i:02d}" / "tests"
+        tests.mkdir(parents=True)
+        (tests / "t.yaml").write_text(
+            "rule_files: [../rules.yaml]\ntests:\n  - interval: 1m\n    input_series: []\n    alert_rule_test:\n"
+            f"      - {{eval_time: 5m, alertname: Fires{i}, exp_alerts: [{{exp_labels: {{}}}}]}}\n"
+            "      - {eval_time: 5m, alertname: Silent, exp_alerts: []}\n", encoding="utf-8")
+        folders.append(tests.parent)
+    reads: list[Path] = []
+    real = coverage._read_tested_alerts
+    monkeypatch.setattr(coverage, "_read_tested_alerts", lambda folder: reads.append(folder) or real(folder))
+    ctx = SimpleNamespace(memo={})
+    for _ in range(7):  # one pass per incident type
+        for i, folder in enumerate(folders):
+            assert coverage.tested_alerts(ctx, folder) == frozenset({f"Fires{i}"})
+    assert len(reads) == len(folders)
