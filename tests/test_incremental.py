@@ -57,7 +57,7 @@ def test_one_changed_spec_renders_only_that_model_and_matches_a_full_render(rend
         seen.extend(p.model_id for p in plans)
         return real(plans, env, jobs)
 
-    monkeypatch.setattr(render, "render_models", spy)
+    monkeypatch.setattr(writer, "render_models", spy)
     assert _render(rendered, monkeypatch) == 0
     assert seen == ["fraud-detection"]
     assert _tree(rendered) == _full_render_of(rendered, tmp_path, monkeypatch)
@@ -69,7 +69,7 @@ def test_one_changed_spec_renders_only_that_model_and_matches_a_full_render(rend
 def test_a_taxonomy_change_renders_every_model(rendered, tmp_path, monkeypatch):
     taxonomy = rendered / "specs" / "taxonomy.yaml"
     taxonomy.write_text(taxonomy.read_text() + "\n# a comment changes the bytes, so every model's inputs\n")
-    result = writer.reusable(load_config(rendered), render.fingerprints(
+    result = writer.reusable(load_config(rendered), writer.fingerprints(
         load_config(rendered), project_and_plans(config=load_config(rendered))[0], None))
     assert result == {}
     assert _render(rendered, monkeypatch) == 0
@@ -104,7 +104,7 @@ def test_a_render_interrupted_while_moving_files_is_finished_by_the_next(rendere
     _touch_spec(rendered)
     config = load_config(rendered)
     project, plans = project_and_plans(config=config)
-    result = render.incremental_plan(config, project, plans, None, jobs=1)
+    result = writer.incremental_plan(config, project, plans, None, jobs=1)
     assert result.stale
     real, calls = os.replace, {"n": 0}
 

@@ -123,6 +123,59 @@ def test_project_lint_reports_generated_out_of_step(rendered: Path, tmp_path: Pa
     assert "generated/loan-approval/rules.yaml: error generated-in-step" in result.stdout
 
 
+def _generated_in_step(project: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
+    """The generated-in-step problems of a project lint (``path: message``), and the models it had to render."""
+    from aigen import writer
+    from aigen.config import load_config
+    from aigen.lint import rules
+    from aigen.lint.build import build_context
+    from aigen.lint.settings import Settings
+
+    rendered_ids: list[str] = []
+    real = writer.render_models
+
+    def spy(plans, env, jobs=None):
+        rendered_ids.extend(p.model_id for p in plans)
+        return real(plans, env, jobs=1)
+
+    monkeypatch.setattr(writer, "render_models", spy)
+    monkeypatch.chdir(project)
+    ctx = build_context(load_config(project), [], Settings())
+    rule = rules.by_id()["generated-in-step"]
+    return [f"{p.path}: {p.message}" for p in rule.check(ctx)], rendered_ids
+
+
+def test_generated_in_step_renders_nothing_when_fingerprints_and_files_match(
+        rendered: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(rendered, project)
+    assert _generated_in_step(project, monkeypatch) == ([], [])
+
+
+def test_generated_in_step_tells_a_hand_edit_from_a_changed_spec(
+        rendered: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(rendered, project)
+    rules = project / "generated" / "loan-approval" / "rules.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("for: 1m", "for: 2m", 1), encoding="utf-8")
+    problems, rendered_ids = _generated_in_step(project, monkeypatch)
+    assert rendered_ids == ["loan-approval"]  # its fingerprint matches, but a file does not: only it is rendered
+    assert problems == ["generated/loan-approval/rules.yaml: was edited by hand since `aigen render` wrote it (the "
+                        "edit belongs in the spec or a template): run `aigen render`"]
+
+    shutil.rmtree(project)
+    shutil.copytree(rendered, project)
+    spec = project / "specs" / "models" / "fraud-detection.yaml"
+    text = spec.read_text(encoding="utf-8")
+    assert "accuracy_drop: 0.10" in text
+    spec.write_text(text.replace("accuracy_drop: 0.10", "accuracy_drop: 0.12", 1), encoding="utf-8")
+    problems, rendered_ids = _generated_in_step(project, monkeypatch)
+    assert rendered_ids == ["fraud-detection"]  # its fingerprint differs: only it is rendered
+    assert any(p.startswith("generated/fraud-detection/rules.yaml: ") for p in problems), problems
+    assert not any(p.startswith(("generated/loan-approval/", "generated/content-moderation/")) for p in problems)
+    assert all("(a spec, profile, taxonomy or template changed): run `aigen render`" in p for p in problems)
+
+
 def test_lint_one_spec_and_a_generated_model_folder(rendered: Path) -> None:
     assert run_aigen("lint", "specs/models/loan-approval.yaml", cwd=rendered).returncode == 0
     result = run_aigen("lint", "generated/fraud-detection/rules.yaml", cwd=rendered)
@@ -247,3 +300,30 @@ def test_docs_list_every_rule(repo: Path) -> None:
     text = (repo / "docs" / "lint.md").read_text(encoding="utf-8")
     for rule in all_rules():
         assert f"| `{rule.ID}` | {rule.LEVEL} | {summary(rule)} |" in text, rule.ID
+
+
+def test_promtool_tests_are_read_once_per_model_however_large_the_fleet(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The coverage matrix asks once per incident type and alert-tested once per alert: past any bounded cache's
+    size (it was 64 folders), re-reading would make lint grow faster than the fleet."""
+    from types import SimpleNamespace
+
+    from aigen.lint import coverage
+
+    folders = []
+    for i in range(80):
+        tests = tmp_path / f"model-{i:02d}" / "tests"
+        tests.mkdir(parents=True)
+        (tests / "t.yaml").write_text(
+            "rule_files: [../rules.yaml]\ntests:\n  - interval: 1m\n    input_series: []\n    alert_rule_test:\n"
+            f"      - {{eval_time: 5m, alertname: Fires{i}, exp_alerts: [{{exp_labels: {{}}}}]}}\n"
+            "      - {eval_time: 5m, alertname: Silent, exp_alerts: []}\n", encoding="utf-8")
+        folders.append(tests.parent)
+    reads: list[Path] = []
+    real = coverage._read_tested_alerts
+    monkeypatch.setattr(coverage, "_read_tested_alerts", lambda folder: reads.append(folder) or real(folder))
+    ctx = SimpleNamespace(memo={})
+    for _ in range(7):  # one pass per incident type
+        for i, folder in enumerate(folders):
+            assert coverage.tested_alerts(ctx, folder) == frozenset({f"Fires{i}"})
+    assert len(reads) == len(folders)

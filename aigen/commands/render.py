@@ -2,7 +2,8 @@
 
 Costs follow what changed: a model whose inputs (aigen.render.inputs) fingerprint as recorded in the manifest, and
 whose files are on disk as aigen wrote them, is not rendered again; the project-level artifacts only when some
-model's inputs changed. The rest render in parallel across CPUs.
+model's inputs changed (``writer.incremental_plan``, which lint's ``generated-in-step`` asks too). The rest render
+in parallel across CPUs.
 """
 
 from __future__ import annotations
@@ -13,44 +14,8 @@ import click
 
 from aigen import writer
 from aigen.commands.common import echo_problems, project_and_plans
-from aigen.config import Config, load_config
+from aigen.config import load_config
 from aigen.errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE
-from aigen.plan import ModelPlan
-from aigen.project import Project, profile_path
-from aigen.render import RenderEnv, inputs, render_all, render_models, render_project
-from aigen.taxonomy import default_taxonomy_path
-from aigen.templating import environment
-
-
-def artifacts(templates: Path | None = None, config=None):
-    """Every artifact, rendered from scratch (no cache): what `aigen lint` compares generated/ with."""
-    config = config or load_config(Path.cwd())
-    project, plans = project_and_plans(config=config)
-    if project.problems:
-        echo_problems(project.problems)
-        return config, None
-    return config, render_all(plans, RenderEnv(environment(templates)))
-
-
-def fingerprints(config: Config, project: Project, templates: Path | None) -> dict[str, str]:
-    """Each model's input fingerprint, and the project-level artifacts' (under ``inputs.PROJECT``)."""
-    shared = inputs.shared(config, config.taxonomy or default_taxonomy_path(), templates)
-    models = {s.spec.model.id: inputs.model(shared, s.display, s.path, profile_path(config, s.spec.model.id))
-              for s in project.specs}
-    return {**models, inputs.PROJECT: inputs.project(shared, models)}
-
-
-def incremental_plan(config: Config, project: Project, plans: list[ModelPlan], templates: Path | None,
-                     jobs: int | None, cache: bool = True) -> writer.Plan:
-    """Render what changed (everything without ``cache``) and compare the result, and what is kept, with the disk."""
-    env = RenderEnv(environment(templates))
-    digests = fingerprints(config, project, templates)
-    reuse = writer.reusable(config, digests) if cache else {}
-    arts = render_models([p for p in plans if p.model_id not in reuse], env, jobs)
-    if inputs.PROJECT not in reuse:
-        arts += render_project(plans, env)
-    kept = {path: digest for files in reuse.values() for path, digest in files.items()}
-    return writer.plan(config, arts, kept, digests)
 
 
 def run(check: bool = False, templates: Path | None = None, force: bool = False, jobs: int | None = None,
@@ -63,7 +28,7 @@ def run(check: bool = False, templates: Path | None = None, force: bool = False,
     if project.problems:
         echo_problems(project.problems)
         return EXIT_INVALID
-    result = incremental_plan(config, project, plans, templates, jobs, cache)
+    result = writer.incremental_plan(config, project, plans, templates, jobs, cache)
     if check:
         for label, paths in (("stale", result.stale), ("missing", result.missing), ("extra", result.extra)):
             for path in paths:

@@ -146,6 +146,12 @@ class LintContext:
 
     def runbook_file(self, url: str) -> Runbook | None:
         """The runbook a runbook_url names under the project's runbook_base_url (generated/ on disk), if any."""
+        key = ("runbook-url", url)  # every alert of a type names the same runbook: found on disk once
+        if key not in self.memo:
+            self.memo[key] = self._runbook_at(url)
+        return self.memo[key]
+
+    def _runbook_at(self, url: str) -> Runbook | None:
         base = self.config.runbook_base_url + "/"
         if not url.startswith(base) or "{{" in url:
             return None

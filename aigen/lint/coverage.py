@@ -13,7 +13,6 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,30 +25,64 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ALERTS = re.compile(r'ALERTS\{[^}]*alertname\s*=\s*"([^"]+)"')
 
 
-@lru_cache(maxsize=64)
-def tested_alerts(folder: Path) -> frozenset[str] | None:
-    """Alert names the promtool tests in ``folder/tests`` expect to fire; None when there is no such folder."""
+def tested_alerts(ctx, folder: Path) -> frozenset[str] | None:
+    """Alert names the promtool tests in ``folder/tests`` expect to fire; None when there is no such folder.
+
+    Read once per run and folder (``ctx.memo``), whichever of the alert-tested rule and the coverage matrix asks
+    first: the test files are most of a fleet's bytes, so a second read (or a bounded cache evicting models of a
+    large fleet) is what made lint grow faster than the fleet.
+    """
+    key = ("tested-alerts", folder.resolve())
+    if key not in ctx.memo:
+        ctx.memo[key] = _read_tested_alerts(folder)
+    return ctx.memo[key]
+
+
+def _read_tested_alerts(folder: Path) -> frozenset[str] | None:
     tests = folder / "tests"
     if not tests.is_dir():
         return None
     names: set[str] = set()
     for path in sorted(tests.glob("*.y*ml")):
         try:
-            doc = yaml.load(path.read_text(encoding="utf-8", errors="replace"), Loader=_Loader)
+            root = yaml.compose(path.read_text(encoding="utf-8", errors="replace"), Loader=_Loader)
         except (OSError, yaml.YAMLError):
             continue
-        for group in (doc or {}).get("tests") or [] if isinstance(doc, dict) else []:
-            names.update(_firing(group) if isinstance(group, dict) else ())
+        for group in _items(_key(root, "tests")):
+            names.update(_firing(group))
     return frozenset(names)
 
 
-def _firing(group: dict) -> set[str]:
-    out = {str(t.get("alertname")) for t in group.get("alert_rule_test") or []
-           if isinstance(t, dict) and t.get("exp_alerts")}
-    for test in group.get("promql_expr_test") or []:
-        if isinstance(test, dict) and test.get("exp_samples"):
-            out.update(_ALERTS.findall(str(test.get("expr", ""))))
+def _firing(group: yaml.Node) -> set[str]:
+    """Alerts a test group expects to fire: named by a non-empty ``exp_alerts``, or by an ``ALERTS{alertname=...}``
+    query with expected samples.
+
+    Read from the composed node tree (libyaml), never constructed: the ``input_series`` that make up most of a
+    test file are skipped, not turned into Python objects.
+    """
+    out = {_scalar(_key(t, "alertname")) for t in _items(_key(group, "alert_rule_test"))
+           if _items(_key(t, "exp_alerts"))}
+    for test in _items(_key(group, "promql_expr_test")):
+        if _items(_key(test, "exp_samples")):
+            out.update(_ALERTS.findall(_scalar(_key(test, "expr"))))
     return out
+
+
+def _key(node: yaml.Node | None, name: str) -> yaml.Node | None:
+    """The value of ``name`` in a mapping node (None when it is not a mapping or has no such key)."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == name:
+                return value
+    return None
+
+
+def _items(node: yaml.Node | None) -> list[yaml.Node]:
+    return node.value if isinstance(node, yaml.SequenceNode) else []
+
+
+def _scalar(node: yaml.Node | None) -> str:
+    return node.value if isinstance(node, yaml.ScalarNode) else ""
 
 
 def models(ctx) -> list[str | None]:
@@ -120,7 +153,7 @@ def _panels_text(path: Path) -> str | None:
 
 def _test(ctx, model: str | None, itype: str) -> bool | None:
     folder = _model_dir(ctx, model)
-    tested = tested_alerts(folder) if folder is not None else None
+    tested = tested_alerts(ctx, folder) if folder is not None else None
     if tested is None:
         return None
     return bool(tested & alert_names(ctx).get((model, itype), set()))

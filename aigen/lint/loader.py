@@ -39,20 +39,23 @@ def expand(paths: list[Path]) -> list[Path]:
 def load(paths: list[Path], config: Config, problems: list[Problem]) -> Inputs:
     """Sort the files into Inputs; unreadable or invalid YAML becomes a Problem, not an exception."""
     inputs = Inputs()
+    folders: dict[Path, str] = {}
     for path in expand(paths):
-        shown = config.display(path)
+        if path.parent not in folders:  # one resolve per folder, not per file: a fleet has thousands of files
+            folders[path.parent] = config.display(path.parent)
+        shown = str(Path(folders[path.parent]) / path.name)
         try:
             text = read_text(path, shown)
         except InputError as exc:
             problems.extend(exc.problems)
+            continue
+        if _PROMTOOL_TEST.search(text):  # first: the other patterns would scan the whole of these, the largest files
             continue
         if _SPEC.search(text):
             inputs.specs.append(path)
             continue
         if _TAXONOMY.search(text) and "groups:" not in text:
             inputs.taxonomies.append(path)
-            continue
-        if _PROMTOOL_TEST.search(text):
             continue
         inputs.texts[shown] = text
         try:

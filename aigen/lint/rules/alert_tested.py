@@ -39,10 +39,13 @@ LEVEL = "error"
 
 def check(ctx: LintContext) -> Iterator[Problem]:
     generated = ctx.config.generated.resolve()
+    folders: dict[str, Path] = {}  # a rules file holds many alerts: its folder is resolved once
     for alert in ctx.alerts:
-        path = Path(alert.path)
-        folder = (path if path.is_absolute() else ctx.config.root / path).parent.resolve()
-        tested = tested_alerts(folder)
+        if alert.path not in folders:
+            path = Path(alert.path)
+            folders[alert.path] = (path if path.is_absolute() else ctx.config.root / path).parent.resolve()
+        folder = folders[alert.path]
+        tested = tested_alerts(ctx, folder)
         if tested is None and generated not in folder.parents:
             continue  # a hand-written setup without tests/: not opted in
         if alert.name not in (tested or ()):

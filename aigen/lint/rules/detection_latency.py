@@ -61,7 +61,17 @@ def check(ctx: LintContext) -> Iterator[Problem]:
 
 
 def reads(ctx, rule, seen: frozenset[str]) -> tuple[int, bool]:
-    """(longest window in seconds, whether a recording rule of another group is read), following records."""
+    """(longest window in seconds, whether a recording rule of another group is read), following records.
+
+    Remembered per rule (``ctx.memo``): every alert of a model reads the same few recordings, which are walked once.
+    """
+    key = ("detection-latency", id(rule.node), seen)
+    if key not in ctx.memo:
+        ctx.memo[key] = _reads(ctx, rule, seen)
+    return ctx.memo[key]
+
+
+def _reads(ctx, rule, seen: frozenset[str]) -> tuple[int, bool]:
     ast = ctx.ast(rule)
     if ast is None:
         return 0, False
