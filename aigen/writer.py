@@ -42,7 +42,8 @@ class Plan:
     extra: list[str] = field(default_factory=list)  # aigen wrote it before, no longer produced
     hand_edited: list[str] = field(default_factory=list)
     foreign: list[str] = field(default_factory=list)  # not aigen's, but in the way of an output
-    kept: dict[str, str] = field(default_factory=dict)  # path -> SHA-256: unchanged inputs, checked on disk, not rendered
+    # path -> SHA-256 of outputs whose inputs did not change: checked on disk, not rendered
+    kept: dict[str, str] = field(default_factory=dict)
 
     @property
     def in_step(self) -> bool:
@@ -229,8 +230,9 @@ def write(config: Config, result: Plan, force: bool = False) -> None:
     problems = [Problem(p, 0, 0, "exists and was not written by aigen; move it out of the way (aigen never "
                                  "overwrites files it did not write)") for p in result.foreign]
     if not force:
-        problems += [Problem(p, 0, 0, "was edited by hand since the last render; the edit would be lost. Put the "
-                                      "change in the spec or a template, or re-run with --force") for p in result.hand_edited]
+        lost = ("was edited by hand since the last render; the edit would be lost. Put the change in the spec or a "
+                "template, or re-run with --force")
+        problems += [Problem(p, 0, 0, lost) for p in result.hand_edited]
     if problems:
         raise InputError(problems)
     recover(config)
