@@ -7,7 +7,7 @@ the detector sizes its windows and ``for:`` so the alert can fire within the bud
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -171,7 +171,8 @@ class Detector:
     title: str
     doc: str
     metrics: tuple[Metric, ...]
-    build: Callable[[Context], list[Alert | Record]]
+    build: Callable[[Context], Sequence[Alert | Record]]
+    """The detector's alerts and the recording rules they read (a Sequence: covariant, so a ``list[Alert]`` fits)."""
     applies: Callable[[ModelSpec], str | None] = field(default=lambda spec: None)
     """Returns None when the detector applies to a spec, else why not (shown by lint and the docs)."""
     simulate: Callable[[Context, Alert], list[Simulation]] | None = None

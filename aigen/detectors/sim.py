@@ -136,7 +136,8 @@ def labels(metric: str, **pairs: str) -> str:
 
 def cumulative(increments: Sequence[float | None]) -> tuple[float | None, ...]:
     """A counter from per-step increments; None (a missed scrape) keeps the count and emits no sample."""
-    total, out = 0.0, []
+    total = 0.0
+    out: list[float | None] = []
     for inc in increments:
         if inc is None:
             out.append(None)
