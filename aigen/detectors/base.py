@@ -193,7 +193,8 @@ def two_windows(ctx: Context, *, name: str, detector: str, signal: Callable[[int
 
     def side(window: int) -> str:
         text = signal(window)
-        return f"(\n{text}\n) {comparison} {num(threshold)}" if "\n" in text else f"{text} {comparison} {num(threshold)}"
+        bound = f"{comparison} {num(threshold)}"
+        return f"(\n{text}\n) {bound}" if "\n" in text else f"{text} {bound}"
 
     expr = f"{side(t.short)}\nand\n{side(t.long)}"
     if guard is not None:

@@ -167,7 +167,8 @@ def _with_pod(selector: str, pod: str) -> str:
 
 
 def histogram(metric: str, base: dict[str, str], levels: Sequence[float], quantile: float, lower: float,
-              upper_factor: float, buckets: Sequence[float], traffic: Traffic, upper: float | None = None) -> list[Series]:
+              upper_factor: float, buckets: Sequence[float], traffic: Traffic,
+              upper: float | None = None) -> list[Series]:
     """Cumulative ``_bucket`` series per pod whose ``quantile`` is the level at each step.
 
     Observations are spread uniformly below the level (share ``quantile``) and above it up to
@@ -181,7 +182,8 @@ def histogram(metric: str, base: dict[str, str], levels: Sequence[float], quanti
         for n, level in zip(counts, levels, strict=True):
             top = upper if upper is not None else level * upper_factor
             cdf = [_cdf(le, level, quantile, lower, top) for le in edges]
-            per_bucket = traffic.split(n, {str(i): b - a for i, (a, b) in enumerate(zip([0.0, *cdf], [*cdf, 1.0], strict=True))})
+            bounds = zip([0.0, *cdf], [*cdf, 1.0], strict=True)
+            per_bucket = traffic.split(n, {str(i): b - a for i, (a, b) in enumerate(bounds)})
             below = 0.0
             for i, le in enumerate(edges):
                 below += per_bucket[str(i)]

@@ -238,7 +238,8 @@ def run_file(path: Path) -> FileResult:
             for labels, value in measured.get(pid, []):
                 if not labels:
                     continue
-                result = alerts.setdefault(labels.get("alertname", "?"), AlertResult(model, labels.get("alertname", "?")))
+                alert = labels.get("alertname", "?")
+                result = alerts.setdefault(alert, AlertResult(model, alert))
                 result.healthy_firing_evaluations += int(value)
             if info.get("volume"):
                 healthy_volumes.add(float(info["volume"]))

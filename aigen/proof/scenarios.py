@@ -303,8 +303,10 @@ def healthy_group(plan: ModelPlan, scenarios: list[Scenario], volume: float) -> 
         "interval": format_duration(STEP),
         "input_series": _input(series),
         "alert_rule_test": [{"eval_time": end, "alertname": name, "exp_alerts": []} for name in names],
-        "promql_expr_test": [{"expr": f'count_over_time(ALERTS{{alertstate="firing", model_id="{plan.model_id}"}}[{end}])',
-                              "eval_time": end, "exp_samples": []}],
+        "promql_expr_test": [{
+            "expr": f'count_over_time(ALERTS{{alertstate="firing", model_id="{plan.model_id}"}}[{end}])',
+            "eval_time": end, "exp_samples": [],
+        }],
     }
 
 
