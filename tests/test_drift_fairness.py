@@ -42,8 +42,8 @@ from aigen.render.rules import groups as rule_groups
 from aigen.spec import ModelSpec
 from aigen.taxonomy import Taxonomy
 from aigen.yamlout import dump
+from tests.conftest import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 STEP = 30
 MINE = "AIModelFeatureMissing|AIModelInputDrift.*|AIModelFairness.*"
 SIM_BASE = 0
@@ -260,8 +260,8 @@ def make_case(model_id: str, bins_per_feature: list[list[float]], counts: list[l
     features = []
     for i, weights in enumerate(bins_per_feature):
         labels = [f"v{j}" for j in range(len(weights) - 2)] + [OTHER, MISSING]
-        features.append(FeatureProfile(name=f"f{i}", type="categorical",
-                                       bins=[BinShare(bin=b, share=s) for b, s in zip(labels, shares_of(weights), strict=True)]))
+        bins = [BinShare(bin=b, share=s) for b, s in zip(labels, shares_of(weights), strict=True)]
+        features.append(FeatureProfile(name=f"f{i}", type="categorical", bins=bins))
     group = GroupProfile(attribute="grp", reference="g0", groups=[
         GroupRate(value=f"g{i}", rows=100, positive_rate=round(r, 6)) for i, r in enumerate(rates)])
     profile = Profile(apiVersion="aigen/v1", kind="TrainingProfile", model_id=model_id,
@@ -292,8 +292,9 @@ def _expectations(plan: ModelPlan, features: list[FeatureProfile], counts: list[
     for feature, per_bin in zip(features, counts, strict=True):
         for b, c in zip(feature.bins, per_bin, strict=True):
             if c >= 0:  # -1: the server never exported this bin
-                series.append(Series(f'{FEATURE_BINS.name}{{model_id="{mid}", feature="{feature.name}", '
-                                     f'bin={promql_string(b.bin)}}}', tuple(float(SIM_BASE + c * k) for k in range(steps))))
+                selector = (f'{FEATURE_BINS.name}{{model_id="{mid}", feature="{feature.name}", '
+                            f'bin={promql_string(b.bin)}}}')
+                series.append(Series(selector, tuple(float(SIM_BASE + c * k) for k in range(steps))))
         psi, kl = psi_kl(np.array([b.share for b in feature.bins]), np.array([max(c, 0) for c in per_bin], float))
         labels = f'{{model_id="{mid}", feature="{feature.name}"}}'
         tests += [near(f'{psi_record(w)}{{model_id="{mid}", feature="{feature.name}"}}', psi, labels, EVAL),

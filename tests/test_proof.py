@@ -142,14 +142,18 @@ def test_a_threshold_change_in_the_spec_changes_its_tests(project, aigen):
 
 
 def test_probe_output_parser_reads_promtool_values():
-    output = '''  FAILED:
-    expr: "min_over_time(timestamp(ALERTS{alertname=\\"X\\", alertstate=\\"firing\\", aigen_probe!=\\"0\\"})[15m:30s]) or vector(-1)", time: 15m,
-        exp: nil
-        got: {alertname="X", alertstate="firing", job="a"} 3.9E+02, {alertname="X", alertstate="firing", job="b"} 4.5E+02
-    expr: "sum by (alertname) (count_over_time(ALERTS{alertstate=\\"firing\\", aigen_probe!=\\"1\\"}[6h])) or vector(0)", time: 6h,
-        exp: nil
-        got: {} 0E+00
-'''
+    output = (
+        '  FAILED:\n'
+        '    expr: "min_over_time(timestamp(ALERTS{alertname=\\"X\\", alertstate=\\"firing\\", aigen_probe!=\\"0\\"})'
+        '[15m:30s]) or vector(-1)", time: 15m,\n'
+        '        exp: nil\n'
+        '        got: {alertname="X", alertstate="firing", job="a"} 3.9E+02, '
+        '{alertname="X", alertstate="firing", job="b"} 4.5E+02\n'
+        '    expr: "sum by (alertname) (count_over_time(ALERTS{alertstate=\\"firing\\", aigen_probe!=\\"1\\"}[6h]))'
+        ' or vector(0)", time: 6h,\n'
+        '        exp: nil\n'
+        '        got: {} 0E+00\n'
+    )
     probes = _parse_probes(output)
     assert [v for _, v in probes[0]] == [390.0, 450.0]
     assert probes[0][1][0]["job"] == "b"
@@ -214,7 +218,8 @@ def test_the_seeds_any_event_rule_fires_on_a_healthy_model(project, aigen):
     for group in rules["groups"]:
         for rule in group["rules"]:
             if rule.get("alert") == "AIModelInvalidOutputs":
-                rule["expr"] = 'sum by (model_id) (rate(model_output_invalid_total{model_id="fraud-detection"}[5m])) > 0'
+                rule["expr"] = ('sum by (model_id) '
+                                '(rate(model_output_invalid_total{model_id="fraud-detection"}[5m])) > 0')
                 rule["for"] = "5m"
     path.write_text(yaml.safe_dump(rules, sort_keys=False))
     result, data = run_json(aigen, project, f"generated/{MODEL}/rules.yaml",

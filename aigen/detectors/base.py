@@ -7,7 +7,7 @@ the detector sizes its windows and ``for:`` so the alert can fire within the bud
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -171,7 +171,8 @@ class Detector:
     title: str
     doc: str
     metrics: tuple[Metric, ...]
-    build: Callable[[Context], list[Alert | Record]]
+    build: Callable[[Context], Sequence[Alert | Record]]
+    """The detector's alerts and the recording rules they read (a Sequence: covariant, so a ``list[Alert]`` fits)."""
     applies: Callable[[ModelSpec], str | None] = field(default=lambda spec: None)
     """Returns None when the detector applies to a spec, else why not (shown by lint and the docs)."""
     simulate: Callable[[Context, Alert], list[Simulation]] | None = None
@@ -192,7 +193,8 @@ def two_windows(ctx: Context, *, name: str, detector: str, signal: Callable[[int
 
     def side(window: int) -> str:
         text = signal(window)
-        return f"(\n{text}\n) {comparison} {num(threshold)}" if "\n" in text else f"{text} {comparison} {num(threshold)}"
+        bound = f"{comparison} {num(threshold)}"
+        return f"(\n{text}\n) {bound}" if "\n" in text else f"{text} {bound}"
 
     expr = f"{side(t.short)}\nand\n{side(t.long)}"
     if guard is not None:

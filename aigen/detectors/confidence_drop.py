@@ -27,7 +27,8 @@ def _confidence(ctx: Context) -> list[Alert]:
     return [two_windows(
         ctx, name="AIModelConfidenceLow", detector="confidence_drop", signal=median, comparison="<",
         threshold=threshold, unit="percentunit", metrics=(CONFIDENCE.name,),
-        guard=lambda window: observations(ctx, CONFIDENCE.name, window), guard_count=guards.quantile(0.5, ctx.sigmas, MEDIAN_MARGIN),
+        guard=lambda window: observations(ctx, CONFIDENCE.name, window),
+        guard_count=guards.quantile(0.5, ctx.sigmas, MEDIAN_MARGIN),
         summary="Model median confidence dropped: a proxy for degraded output quality before ground truth arrives.",
         description=(f"Model {{{{ $labels.model_id }}}} median output confidence is {{{{ $value | printf \"%.3f\" }}}} "
                      f"over {t.w(t.short)} and {t.w(t.long)}, below {num(threshold)}."),

@@ -110,8 +110,10 @@ def divergence_records(ctx: Context, window: str) -> list[Record]:
     kl = f"sum by (model_id, feature) (\n  {current}\n  * ln({current} / {base})\n)"
     return [
         Record(psi_record(window), psi), Record(kl_record(window), kl),
-        Record(f"aigen:model_feature_psi:worst_rate{window}", f"topk by (model_id) (1, {psi_record(window)}{{{ctx.sel}}})"),
-        Record(f"aigen:model_feature_kl:worst_rate{window}", f"topk by (model_id) (1, {kl_record(window)}{{{ctx.sel}}})"),
+        Record(f"aigen:model_feature_psi:worst_rate{window}",
+               f"topk by (model_id) (1, {psi_record(window)}{{{ctx.sel}}})"),
+        Record(f"aigen:model_feature_kl:worst_rate{window}",
+               f"topk by (model_id) (1, {kl_record(window)}{{{ctx.sel}}})"),
     ]
 
 
@@ -154,7 +156,8 @@ def bin_series(model_id: str, feature: FeatureProfile, shares_per_step: Sequence
             for b, values in per_bin.items():
                 values.append(drawn[b])
         for b, increments in per_bin.items():
-            selector = (f"{FEATURE_BINS.name}{{model_id={promql_string(model_id)}, feature={promql_string(feature.name)}, "
+            selector = (f"{FEATURE_BINS.name}{{model_id={promql_string(model_id)}, "
+                        f"feature={promql_string(feature.name)}, "
                         f"bin={promql_string(b)}, pod={promql_string(traffic.pods[pod])}}}")
             out.append(Series(selector, traffic.counter(pod, increments)))
     return out

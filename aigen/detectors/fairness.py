@@ -98,12 +98,14 @@ def rate_records(ctx: Context, attribute: str, reference: str, window: str) -> l
     judged = min(band_positives(ctx, a), shift_positives(ctx))
     out = [
         Record(positives_record(a, window),
-               f"sum by (model_id, {a}) (increase({PREDICTIONS.name}{{{sel}, {known}, outcome={positive}}}[{window}]))"),
+               f"sum by (model_id, {a}) "
+               f"(increase({PREDICTIONS.name}{{{sel}, {known}, outcome={positive}}}[{window}]))"),
         Record(positive_rate_record(a, window), (
             f"(\n  {hits}\n  or on (model_id, {a})\n  {total} * 0\n)\n/ on (model_id, {a})\n{total}\n"
             f"and on (model_id, {a})\n{positives_record(a, window)}{{{sel}}} >= {judged}")),
         Record(reference_ratio_record(a, window),
-               f"{rate}\n/ on (model_id) group_left\n{positive_rate_record(a, window)}{{{sel}, {a}={promql_string(reference)}}}"),
+               f"{rate}\n/ on (model_id) group_left\n"
+               f"{positive_rate_record(a, window)}{{{sel}, {a}={promql_string(reference)}}}"),
         Record(highest_ratio_record(a, window), f"{rate}\n/ on (model_id) group_left\nmax by (model_id) ({rate})"),
     ]
     profile = ctx.profile.group(a) if ctx.profile else None
@@ -144,13 +146,16 @@ def prediction_series(spec: ModelSpec, profile: Profile, attribute: str, affecte
     for pod, counts in enumerate(traffic.counts):
         split = [traffic.split(n, {"|".join(c): sizes[c] for c in combos}) for n in counts]
         for combo in combos:
-            factor = math.prod(_relative_rate(profile, n, v) for n, v in zip(names, combo, strict=True) if n != attribute)
+            factor = math.prod(_relative_rate(profile, n, v)
+                               for n, v in zip(names, combo, strict=True) if n != attribute)
             rate = _tested_rate(profile, attribute, combo[names.index(attribute)], affected)
             served = [step["|".join(combo)] for step in split]
             hits = [traffic.draw(n, rate(level) * factor) for n, level in zip(served, levels, strict=True)]
             labels = ", ".join(f"{n}={promql_string(v)}" for n, v in zip(names, combo, strict=True))
-            for outcome, increments in ((positive, hits), (negative, [n - h for n, h in zip(served, hits, strict=True)])):
-                selector = (f"{PREDICTIONS.name}{{model_id={promql_string(spec.model.id)}, outcome={promql_string(outcome)}, "
+            misses = [n - h for n, h in zip(served, hits, strict=True)]
+            for outcome, increments in ((positive, hits), (negative, misses)):
+                selector = (f"{PREDICTIONS.name}{{model_id={promql_string(spec.model.id)}, "
+                            f"outcome={promql_string(outcome)}, "
                             f"{labels}, pod={promql_string(traffic.pods[pod])}}}")
                 out.append(Series(selector, traffic.counter(pod, increments)))
     return out

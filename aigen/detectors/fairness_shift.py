@@ -26,7 +26,8 @@ def _shift(ctx: Context) -> list[Alert | Record]:
     for group in ctx.spec.groups:
         a, ref = group.attribute, group.reference
         out.extend(rate_records(ctx, a, ref, w))
-        move = (f"abs(\n  {reference_ratio_record(a, w)}{{{ctx.sel}, {a}!={promql_string(ref)}}}\n  / on (model_id, {a})\n"
+        move = (f"abs(\n  {reference_ratio_record(a, w)}{{{ctx.sel}, {a}!={promql_string(ref)}}}\n"
+                f"  / on (model_id, {a})\n"
                 f"  {baseline_ratio_record(a)}{{{ctx.sel}}}\n  - 1\n)")
         out.append(fairness_alert(
             ctx, a, "AIModelFairnessShift", f"{move} > {num(limit)}",

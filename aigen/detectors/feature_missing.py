@@ -39,7 +39,8 @@ def _missing(ctx: Context) -> list[Alert | Record]:
             severity=ctx.severity,
             expr=f"{share}\n> on (model_id, feature)\n({baseline} + {num(limit)})\n{guarded(ctx, w, 'missing')}",
             for_seconds=t.for_,
-            summary="An input feature arrives null far more often than in training: a broken or renamed upstream column.",
+            summary=("An input feature arrives null far more often than in training: "
+                     "a broken or renamed upstream column."),
             description=(f"Model {{{{ $labels.model_id }}}} feature {{{{ $labels.feature }}}}: "
                          f"{{{{ $value | humanizePercentage }}}} of requests over the last {w} had it null or "
                          f"unreadable, more than {pct(limit)} above its training share. Check the pipeline's "

@@ -26,7 +26,8 @@ def _latency(ctx: Context) -> list[Alert]:
     return [two_windows(
         ctx, name="AIModelLatencyHigh", detector="latency_p99", signal=p99, comparison=">", threshold=threshold,
         unit="s", metrics=(LATENCY.name,),
-        guard=lambda window: observations(ctx, LATENCY.name, window), guard_count=guards.quantile(0.99, ctx.sigmas, P99_MARGIN),
+        guard=lambda window: observations(ctx, LATENCY.name, window),
+        guard_count=guards.quantile(0.99, ctx.sigmas, P99_MARGIN),
         summary="Model inference p99 latency is above its limit.",
         description=(f"Model {{{{ $labels.model_id }}}} p99 inference latency is {{{{ $value | printf \"%.3f\" }}}}s "
                      f"over {t.w(t.short)} and {t.w(t.long)}, above {num(threshold)}s."),

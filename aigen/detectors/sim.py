@@ -136,7 +136,8 @@ def labels(metric: str, **pairs: str) -> str:
 
 def cumulative(increments: Sequence[float | None]) -> tuple[float | None, ...]:
     """A counter from per-step increments; None (a missed scrape) keeps the count and emits no sample."""
-    total, out = 0.0, []
+    total = 0.0
+    out: list[float | None] = []
     for inc in increments:
         if inc is None:
             out.append(None)
@@ -166,7 +167,8 @@ def _with_pod(selector: str, pod: str) -> str:
 
 
 def histogram(metric: str, base: dict[str, str], levels: Sequence[float], quantile: float, lower: float,
-              upper_factor: float, buckets: Sequence[float], traffic: Traffic, upper: float | None = None) -> list[Series]:
+              upper_factor: float, buckets: Sequence[float], traffic: Traffic,
+              upper: float | None = None) -> list[Series]:
     """Cumulative ``_bucket`` series per pod whose ``quantile`` is the level at each step.
 
     Observations are spread uniformly below the level (share ``quantile``) and above it up to
@@ -180,7 +182,8 @@ def histogram(metric: str, base: dict[str, str], levels: Sequence[float], quanti
         for n, level in zip(counts, levels, strict=True):
             top = upper if upper is not None else level * upper_factor
             cdf = [_cdf(le, level, quantile, lower, top) for le in edges]
-            per_bucket = traffic.split(n, {str(i): b - a for i, (a, b) in enumerate(zip([0.0, *cdf], [*cdf, 1.0], strict=True))})
+            bounds = zip([0.0, *cdf], [*cdf, 1.0], strict=True)
+            per_bucket = traffic.split(n, {str(i): b - a for i, (a, b) in enumerate(bounds)})
             below = 0.0
             for i, le in enumerate(edges):
                 below += per_bucket[str(i)]

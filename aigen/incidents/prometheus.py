@@ -30,13 +30,15 @@ MAX_POINTS = 2000  # per query_range series: Prometheus refuses more than 11,000
 
 def predictions_query(model_id: str, seconds: int) -> str:
     """increase() over the whole window, evaluated at its end: every prediction served from detection on."""
-    return f'sum(increase(model_predictions_total{{model_id={promql_string(model_id)}}}[{format_duration(max(seconds, 60))}]))'
+    window = format_duration(max(seconds, 60))
+    return f"sum(increase(model_predictions_total{{model_id={promql_string(model_id)}}}[{window}]))"
 
 
 def missing_query(model_id: str, feature: str, seconds: int) -> str:
     """Requests whose ``feature`` arrived null or unreadable, over the window (the null-surge detector's metric)."""
-    return (f"sum(increase(model_feature_bin_total{{model_id={promql_string(model_id)}, feature={promql_string(feature)}, "
-            f"bin={promql_string(MISSING)}}}[{format_duration(max(seconds, 60))}]))")
+    window = format_duration(max(seconds, 60))
+    return (f"sum(increase(model_feature_bin_total{{model_id={promql_string(model_id)}, "
+            f"feature={promql_string(feature)}, bin={promql_string(MISSING)}}}[{window}]))")
 
 
 def _get(base_url: str, endpoint: str, params: dict[str, str]) -> Any:

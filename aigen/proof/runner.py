@@ -192,13 +192,18 @@ def _failed_assertions(output: str) -> list[str]:
     return out
 
 
-def _execute(path: Path, doc: dict[str, Any]) -> tuple[str, dict[int, list], dict[int, tuple[str, dict]], int]:
+def _execute(path: Path, doc: dict[str, Any]) -> tuple[str, dict[int, list[tuple[dict[str, str], float]]]]:
+    """promtool's output on ``doc`` (written to a temp dir, never over the committed test) and its probe values.
+
+    promtool's exit code is not returned: the probes are written to fail, so it is 1 whenever they are present, and
+    says nothing. Whether promtool evaluated the tests shows as probes missing from the output (see ``run_file``).
+    """
     with tempfile.TemporaryDirectory(prefix="aigen-test-") as tmp:
         probe_path = Path(tmp) / path.name
         probe_path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
         proc = subprocess.run([promtool(), "test", "rules", str(probe_path)], capture_output=True, text=True)
     output = proc.stdout + proc.stderr
-    return output, _parse_probes(output), proc.returncode
+    return output, _parse_probes(output)
 
 
 def _remeasure(path: Path, doc: dict[str, Any], names: set[str]) -> dict[str, int]:
@@ -208,7 +213,7 @@ def _remeasure(path: Path, doc: dict[str, Any], names: set[str]) -> dict[str, in
     probe_doc, probes = _probe_document(path, doc, extend=extend, only=names)
     if not probes:
         return {}
-    _, measured, _ = _execute(path, probe_doc)
+    _, measured = _execute(path, probe_doc)
     out = {}
     for pid, (_, info) in probes.items():
         fired = [value for labels, value in measured.get(pid, []) if labels]
@@ -221,7 +226,7 @@ def run_file(path: Path) -> FileResult:
     doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     probe_doc, probes = _probe_document(path, doc)
     model = path.parent.parent.name
-    output, measured, _ = _execute(path, probe_doc)
+    output, measured = _execute(path, probe_doc)
     failures = _failed_assertions(output)
     missed = {info["name"] for pid, (kind, info) in probes.items()
               if kind == "failure" and not [v for labels, v in measured.get(pid, []) if labels]}
@@ -233,7 +238,8 @@ def run_file(path: Path) -> FileResult:
             for labels, value in measured.get(pid, []):
                 if not labels:
                     continue
-                result = alerts.setdefault(labels.get("alertname", "?"), AlertResult(model, labels.get("alertname", "?")))
+                alert = labels.get("alertname", "?")
+                result = alerts.setdefault(alert, AlertResult(model, alert))
                 result.healthy_firing_evaluations += int(value)
             if info.get("volume"):
                 healthy_volumes.add(float(info["volume"]))

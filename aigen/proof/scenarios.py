@@ -134,6 +134,8 @@ def scenarios(plan: ModelPlan, alert: PlannedAlert, simulation: Simulation) -> l
                         pre + [simulation.failing] * ((end - warm) // STEP + 1), volume))
     if simulation.ramp:
         threshold = simulation.threshold if simulation.threshold is not None else alert.alert.threshold
+        if threshold is None:
+            raise ValueError(f"{alert.alert.name}: a ramp scenario needs a threshold to find where the ramp crosses it")
         ramp_seconds = RAMP_SECONDS
         start = warm
         fraction = (threshold - simulation.healthy) / (simulation.failing - simulation.healthy)
@@ -301,8 +303,10 @@ def healthy_group(plan: ModelPlan, scenarios: list[Scenario], volume: float) -> 
         "interval": format_duration(STEP),
         "input_series": _input(series),
         "alert_rule_test": [{"eval_time": end, "alertname": name, "exp_alerts": []} for name in names],
-        "promql_expr_test": [{"expr": f'count_over_time(ALERTS{{alertstate="firing", model_id="{plan.model_id}"}}[{end}])',
-                              "eval_time": end, "exp_samples": []}],
+        "promql_expr_test": [{
+            "expr": f'count_over_time(ALERTS{{alertstate="firing", model_id="{plan.model_id}"}}[{end}])',
+            "eval_time": end, "exp_samples": [],
+        }],
     }
 
 
@@ -370,27 +374,33 @@ def compress(values: tuple[float | None, ...]) -> str:
     out: list[str] = []
     i, n = 0, len(values)
     while i < n:
-        if values[i] is None:
+        first = values[i]
+        if first is None:
             j = i
             while j + 1 < n and values[j + 1] is None:
                 j += 1
             out.append("_" if j == i else f"_x{j - i + 1}")  # unlike `axn`, `_xn` is n samples, not n+1
             i = j + 1
             continue
-        j = i
-        if i + 1 < n and values[i + 1] is not None:
-            step = round(values[i + 1] - values[i], 6)
-            while j + 1 < n and values[j + 1] is not None and \
-                    abs(values[j + 1] - (values[i] + step * (j + 1 - i))) <= TOLERANCE:
+        j, step = i, 0.0
+        following = values[i + 1] if i + 1 < n else None
+        if following is not None:
+            step = round(following - first, 6)
+            while j + 1 < n and _on_line(values[j + 1], first + step * (j + 1 - i)):
                 j += 1
         if j - i >= 3:
-            base = _fmt(values[i])
+            base = _fmt(first)
             if step == 0:
                 out.append(f"{base}x{j - i}")
             else:
                 out.append(f"{base}{'+' if step > 0 else '-'}{_fmt(abs(step))}x{j - i}")
             i = j + 1
         else:
-            out.append(_fmt(values[i]))
+            out.append(_fmt(first))
             i += 1
     return " ".join(out)
+
+
+def _on_line(value: float | None, expected: float) -> bool:
+    """Whether a sample continues a run of constant step: present, and within TOLERANCE of where the run predicts."""
+    return value is not None and abs(value - expected) <= TOLERANCE
