@@ -51,7 +51,8 @@ test: $(STAMP) tools style typecheck
 	$(BIN)/aigen render --check
 	$(BIN)/aigen lint
 	$(BIN)/aigen test
-	$(BIN)/python -m pytest -q -n auto
+	$(BIN)/python -m pytest -q -n auto -m 'not soak'
+	$(BIN)/python -m pytest -q -p no:xdist -m soak
 
 # ruff and mypy, configured in pyproject.toml; both run first in `make test`.
 style: $(STAMP)
