@@ -38,6 +38,26 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.fixture(scope="session")
+def rendered_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example project rendered once per test process: renders cost seconds each (the proofs' sampled traffic),
+    and a copy of this one is in step, so `aigen render` in the copy is an incremental no-op."""
+    root = tmp_path_factory.mktemp("rendered-template")
+    shutil.copytree(REPO / "specs", root / "specs")
+    (root / "aigen.toml").write_text("", encoding="utf-8")
+    result = run_aigen("render", cwd=root, timeout=600)
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+@pytest.fixture
+def rendered_project(rendered_template: Path, tmp_path: Path) -> Path:
+    """A throwaway copy of the example project with generated/ rendered and in step."""
+    target = tmp_path / "project"
+    shutil.copytree(rendered_template, target)
+    return target
+
+
 def run_aigen(*args: str, cwd: Path, env: dict[str, str] | None = None, stdin: bytes | None = None,
               timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run the real CLI in a subprocess, as a user would (exit codes, stdout and stderr as they are)."""

@@ -19,6 +19,12 @@ from tests.conftest import REPO
 MODEL = "fraud-detection"
 
 
+@pytest.fixture
+def project(rendered_project: Path) -> Path:
+    """Every test here starts from a rendered project; its own `aigen render` then only re-renders what it changed."""
+    return rendered_project
+
+
 def expand_values(text: str) -> list[float | None]:
     """promtool's expanding notation, written independently of aigen's compressor, to check it."""
     out: list[float | None] = []

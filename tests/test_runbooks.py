@@ -69,7 +69,8 @@ def test_loan_approval_rolls_back_to_known_good_not_previous():
     assert "MODEL_VERSION=2.2.1" not in text
 
 
-def test_human_in_the_loop_step_follows_the_spec(project, aigen):
+def test_human_in_the_loop_step_follows_the_spec(rendered_project, aigen):
+    project = rendered_project  # rendered already: only the edited model renders again
     spec = project / "specs" / "models" / "fraud-detection.yaml"
     spec.write_text(spec.read_text().replace("human_in_the_loop: true", "human_in_the_loop: false"))
     assert aigen("render", cwd=project).returncode == 0

@@ -18,8 +18,9 @@ def _git(root: Path, *args: str) -> None:
 
 
 @pytest.fixture
-def repo_project(project: Path, aigen) -> Path:
+def repo_project(rendered_project: Path, aigen) -> Path:
     """The example project, rendered and committed in a git repository of its own."""
+    project = rendered_project
     assert aigen("render", cwd=project).returncode == 0
     _git(project, "init", "-q", "-b", "main")
     _git(project, "add", "-A")

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from tests.hostile.cases import BASE, CORPUS, SPEC_FILE, dump, new_project, run, spec_with, string_fields
 
 EXAMPLES = 2_000
-RENDERS = 25
+RENDERS = 10
 """Accepted mutants also rendered (a render costs ~0.5 s; test_corpus.py renders every accepted corpus case)."""
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40) | st.sampled_from(sorted(CORPUS.values()))
