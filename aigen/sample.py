@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from aigen.errors import InputError, Problem, UsageError
+from aigen.yamlio import read_bytes
 
 
 @dataclass(frozen=True)
@@ -52,14 +53,7 @@ class ProblemLog:
 
 def read_table(path: Path, shown: str) -> Table:
     """A CSV sample (header row first), or Parquet when pyarrow is installed (the ``parquet`` extra)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"{shown}: no such file") from None
-    except IsADirectoryError:
-        raise UsageError(f"{shown}: is a directory, expected a CSV or Parquet file") from None
-    except OSError as exc:
-        raise UsageError(f"{shown}: cannot read: {exc.strerror}") from None
+    raw = read_bytes(path, shown, expected="a CSV or Parquet file")
     digest = hashlib.sha256(raw).hexdigest()
     if path.suffix.lower() in (".parquet", ".pq"):
         return _parquet(path, shown, digest)

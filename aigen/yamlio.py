@@ -150,19 +150,26 @@ def read_text(path: Path, display: str | None = None, max_bytes: int = MAX_BYTES
     shown = display or str(path)
     try:
         size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError([Problem(shown, 0, 0, f"file is {size / 1e6:.1f} MB; aigen reads YAML files of at most "
-                                                   f"{max_bytes // 1024} KiB — is this the right file?")])
-        raw = path.read_bytes()
+    except OSError:
+        size = 0  # read_bytes says why the file cannot be read
+    if size > max_bytes:
+        raise InputError([Problem(shown, 0, 0, f"file is {size / 1e6:.1f} MB; aigen reads YAML files of at most "
+                                               f"{max_bytes // 1024} KiB — is this the right file?")])
+    return decode(read_bytes(path, shown), shown)
+
+
+def read_bytes(path: Path, shown: str, expected: str = "a file") -> bytes:
+    """The file's bytes, or a UsageError (exit 2) that says why it cannot be read."""
+    try:
+        return path.read_bytes()
     except IsADirectoryError:
-        raise UsageError(f"{shown}: is a directory, expected a file") from None
+        raise UsageError(f"{shown}: is a directory, expected {expected}") from None
     except FileNotFoundError:
         raise UsageError(f"{shown}: no such file") from None
     except PermissionError:
         raise UsageError(f"{shown}: permission denied") from None
     except OSError as exc:
         raise UsageError(f"{shown}: cannot read: {exc.strerror}") from None
-    return decode(raw, shown)
 
 
 def decode(raw: bytes, shown: str) -> str:
