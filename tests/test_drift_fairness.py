@@ -60,7 +60,7 @@ def exact(steps: int, volume: float = REQUESTS) -> sim.Traffic:
 # --- a small promtool harness -------------------------------------------------------------------------------------
 
 def _value(v: float | None) -> str:
-    return "_" if v is None else format(v, ".17g")
+    return "_" if v is None or v != v else format(v, ".17g")  # None or NaN: a missed scrape
 
 
 def run_promtool(tmp_path: Path, plans: list[ModelPlan], series: list[Series], tests: list[dict]) -> None:

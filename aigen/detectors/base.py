@@ -16,7 +16,7 @@ from aigen.durations import format_duration
 
 if TYPE_CHECKING:
     from aigen.config import Config
-    from aigen.detectors.sim import Traffic
+    from aigen.detectors.sim import Traffic, Values
     from aigen.profile import Profile
     from aigen.spec import ModelSpec
     from aigen.taxonomy import Taxonomy
@@ -132,10 +132,11 @@ class Context:
 
 @dataclass(frozen=True)
 class Series:
-    """One promtool input series: a selector and one value per step (None is a missed scrape, ``_``)."""
+    """One promtool input series: a selector and one value per step (None, or NaN in an array, is a missed scrape,
+    ``_``). Simulations emit numpy arrays (``sim.Values``); a hand-built series may be any sequence."""
 
     selector: str
-    values: tuple[float | None, ...]
+    values: Values | Sequence[float | None]
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,19 @@ the profile has but the server never exported counts as 0 (then 0.0001) once the
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
+from aigen.detectors import sim
 from aigen.detectors.base import Alert, Context, Metric, Record, Series, num
 from aigen.detectors.sim import Traffic
 from aigen.escape import promql_string
 from aigen.profile import MISSING, OTHER, FeatureProfile, Profile
+
+if TYPE_CHECKING:
+    from aigen.detectors.sim import Level, Values
+
+L = TypeVar("L", float, "Values")
 
 EPSILON = 0.0001
 
@@ -117,9 +124,10 @@ def divergence_records(ctx: Context, window: str) -> list[Record]:
     ]
 
 
-def shifted_shares(feature: FeatureProfile, target: str, level: float) -> dict[str, float]:
-    """Baseline shares with ``level`` (0..1) of the traffic moved into bin ``target``."""
-    level = min(max(level, 0.0), 1.0)
+def shifted_shares(feature: FeatureProfile, target: str, level: L) -> dict[str, L]:
+    """Baseline shares with ``level`` (0..1; a number, or a numpy array with one per step) of the traffic moved
+    into bin ``target``."""
+    level = min(max(level, 0.0), 1.0) if isinstance(level, float | int) else level.clip(0.0, 1.0)
     total = sum(b.share for b in feature.bins) or 1.0
     shares = {b.bin: (1 - level) * b.share / total for b in feature.bins}
     shares[target] = shares.get(target, 0.0) + level
@@ -144,18 +152,14 @@ def level_at(signal: Callable[[float], float], threshold: float, low: float, hig
     return round(high, 6)
 
 
-def bin_series(model_id: str, feature: FeatureProfile, shares_per_step: Sequence[dict[str, float]],
-               traffic: Traffic) -> list[Series]:
-    """Cumulative counters, one per bin and pod: each pod's requests split across the bins (multinomial, or exact
-    fractional counts with exact traffic, so each step's shares are exact)."""
+def bin_series(model_id: str, feature: FeatureProfile, shares: Mapping[str, Level], traffic: Traffic) -> list[Series]:
+    """Cumulative counters, one per bin and pod: each pod's requests split across the bins with ``shares`` (one per
+    step, or one for every step): multinomial, or exact fractional counts with exact traffic, so each step's shares
+    are exact."""
     out = []
     for pod, counts in enumerate(traffic.counts):
-        per_bin: dict[str, list[float]] = {b.bin: [] for b in feature.bins}
-        for n, shares in zip(counts, shares_per_step, strict=True):
-            drawn = traffic.split(n, {b: shares.get(b, 0.0) for b in per_bin})
-            for b, values in per_bin.items():
-                values.append(drawn[b])
-        for b, increments in per_bin.items():
+        drawn = traffic.split(counts, {b.bin: shares.get(b.bin, 0.0) for b in feature.bins})
+        for b, increments in drawn.items():
             selector = (f"{FEATURE_BINS.name}{{model_id={promql_string(model_id)}, "
                         f"feature={promql_string(feature.name)}, "
                         f"bin={promql_string(b)}, pod={promql_string(traffic.pods[pod])}}}")
@@ -163,15 +167,16 @@ def bin_series(model_id: str, feature: FeatureProfile, shares_per_step: Sequence
     return out
 
 
-def emit_shift(profile: Profile, name: str, target: str, levels: Sequence[float], traffic: Traffic) -> list[Series]:
+def emit_shift(profile: Profile, name: str, target: str, levels: Sequence[float] | Values,
+               traffic: Traffic) -> list[Series]:
     """Every feature at its baseline, except ``name`` with ``level`` of its traffic moved into ``target``."""
     out: list[Series] = []
     for feature in profile.features:
         if feature.name == name:
-            steps = [shifted_shares(feature, target, level) for level in levels]
+            shares: Mapping[str, Level] = shifted_shares(feature, target, sim.array(levels))
         else:
-            steps = [shifted_shares(feature, MISSING, 0.0)] * len(levels)
-        out.extend(bin_series(profile.model_id, feature, steps, traffic))
+            shares = shifted_shares(feature, MISSING, 0.0)
+        out.extend(bin_series(profile.model_id, feature, shares, traffic))
     return out
 
 

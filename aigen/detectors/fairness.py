@@ -16,12 +16,16 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from aigen.detectors import guards
+from aigen.detectors import guards, sim
 from aigen.detectors.base import Alert, Context, Record, Series, Simulation
 from aigen.detectors.counts import PREDICTIONS
 from aigen.detectors.drift import constant_series
 from aigen.detectors.sim import Traffic
+
+if TYPE_CHECKING:
+    from aigen.detectors.sim import Values
 from aigen.escape import promql_string
 from aigen.profile import GroupProfile, Profile
 from aigen.spec import ModelSpec
@@ -128,8 +132,8 @@ def fairness_alert(ctx: Context, attribute: str, name: str, expr: str, summary: 
                  metrics=(PREDICTIONS.name,), windows=(t.long,), min_volume=_min_volume(ctx, attribute, count))
 
 
-def prediction_series(spec: ModelSpec, profile: Profile, attribute: str, affected: str, levels: Sequence[float],
-                      traffic: Traffic) -> list[Series]:
+def prediction_series(spec: ModelSpec, profile: Profile, attribute: str, affected: str,
+                      levels: Sequence[float] | Values, traffic: Traffic) -> list[Series]:
     """model_predictions_total per pod, combination of group values and outcome.
 
     Each pod's predictions split across the combinations by the groups' sizes in the profile (multinomial, or
@@ -142,18 +146,18 @@ def prediction_series(spec: ModelSpec, profile: Profile, attribute: str, affecte
     names = [g.attribute for g in spec.groups]
     combos = list(itertools.product(*(g.values for g in spec.groups)))
     sizes = {combo: math.prod(_size(profile, n, v) for n, v in zip(names, combo, strict=True)) for combo in combos}
+    level = sim.array(levels)
     out: list[Series] = []
     for pod, counts in enumerate(traffic.counts):
-        split = [traffic.split(n, {"|".join(c): sizes[c] for c in combos}) for n in counts]
+        split = traffic.split(counts, {"|".join(c): sizes[c] for c in combos})
         for combo in combos:
             factor = math.prod(_relative_rate(profile, n, v)
                                for n, v in zip(names, combo, strict=True) if n != attribute)
             rate = _tested_rate(profile, attribute, combo[names.index(attribute)], affected)
-            served = [step["|".join(combo)] for step in split]
-            hits = [traffic.draw(n, rate(level) * factor) for n, level in zip(served, levels, strict=True)]
+            served = split["|".join(combo)]
+            hits = traffic.draw(served, rate(level) * factor)
             labels = ", ".join(f"{n}={promql_string(v)}" for n, v in zip(names, combo, strict=True))
-            misses = [n - h for n, h in zip(served, hits, strict=True)]
-            for outcome, increments in ((positive, hits), (negative, misses)):
+            for outcome, increments in ((positive, hits), (negative, served - hits)):
                 selector = (f"{PREDICTIONS.name}{{model_id={promql_string(spec.model.id)}, "
                             f"outcome={promql_string(outcome)}, "
                             f"{labels}, pod={promql_string(traffic.pods[pod])}}}")
@@ -176,7 +180,8 @@ def _relative_rate(profile: Profile, attribute: str, value: str) -> float:
     return rates[value] / (sum(rates.values()) / len(rates))
 
 
-def _tested_rate(profile: Profile, attribute: str, value: str, affected: str) -> Callable[[float], float]:
+def _tested_rate(profile: Profile, attribute: str, value: str,
+                 affected: str) -> Callable[[Values], Values | float]:
     group = profile.group(attribute)
     assert group is not None
     rates = group.rates()

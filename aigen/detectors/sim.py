@@ -4,65 +4,54 @@ Emitters draw every count from a ``Traffic``: with exact traffic (failure scenar
 gives exactly that signal value, so expected annotations can be computed; with production traffic (the healthy
 proof) predictions and every event among them are drawn at the real counts, so the noise is the sampling noise a
 real server's counters carry at that volume, pods and counter resets included.
+
+Every function works on whole series at once (numpy arrays, one value per step; NaN is a missed scrape): a model's
+proofs draw hundreds of thousands of counts, which one call per count made the dearest part of a render. numpy is
+imported inside the functions, so commands that never simulate (``aigen lint <spec>``, ``validate``) don't load it.
+Draws come from numpy's ``RandomState`` (``generator``), whose streams numpy keeps frozen across releases (NEP 19):
+the same seed gives the same bytes on every machine and numpy version.
 """
 
 from __future__ import annotations
 
-import math
-import random
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from aigen.detectors.base import Series
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    Values = npt.NDArray[np.float64]
+    """One value per step (float64; NaN is a missed scrape)."""
+    Level = Values | float
+    """A value per step, or one value for every step."""
+    Mask = npt.NDArray[np.bool_]
+    """One truth value per step."""
 
 VOLUME = 20.0
 """Default predictions per second of an exact (noise-free) scenario."""
 PODS = ("model-server-0", "model-server-1", "model-server-2")
-SMALL = 30
-"""Below this many expected events a draw is exact (Bernoulli or Knuth); above it, a normal approximation."""
 
 
-def poisson(rng: random.Random, mean: float) -> int:
-    """A Poisson draw: Knuth's product of uniforms for small means, a rounded normal above SMALL."""
-    if mean <= 0:
-        return 0
-    if mean >= SMALL:
-        return max(0, round(rng.gauss(mean, math.sqrt(mean))))
-    limit, k, product = math.exp(-mean), 0, rng.random()
-    while product > limit:
-        k += 1
-        product *= rng.random()
-    return k
+def generator(*parts: str) -> np.random.RandomState:
+    """A seeded generator for sampled traffic: the seed is a hash of ``parts`` (model, alert, scenario...)."""
+    import numpy as np
+
+    digest = hashlib.sha256("\x00".join(parts).encode()).digest()
+    return np.random.RandomState(np.frombuffer(digest[:16], dtype=np.uint32))
 
 
-def binomial(rng: random.Random, n: int, p: float) -> int:
-    """A binomial draw with the standard library (``random.binomialvariate`` is 3.12+): exact Bernoulli sums for
-    small n, Poisson for a rare side, a rounded normal when both sides expect at least SMALL events."""
-    p = min(max(p, 0.0), 1.0)
-    if n <= 0 or p == 0.0:
-        return 0
-    if p == 1.0:
-        return n
-    if n <= SMALL:
-        return _binomial_inversion(rng, n, p)
-    mean = n * p
-    if mean < SMALL:
-        return min(n, poisson(rng, mean))
-    if n - mean < SMALL:
-        return n - min(n, poisson(rng, n - mean))
-    return min(n, max(0, round(rng.gauss(mean, math.sqrt(mean * (1 - p))))))
+def array(values: Sequence[float | None] | Values) -> Values:
+    """Values as float64, None as NaN (a missed scrape)."""
+    import numpy as np
 
-
-def _binomial_inversion(rng: random.Random, n: int, p: float) -> int:
-    """An exact binomial draw by walking the CDF from 0: one uniform, about n·p steps."""
-    u, ratio = rng.random(), p / (1 - p)
-    prob = (1 - p) ** n
-    k, cdf = 0, prob
-    while u > cdf and k < n:
-        prob *= (n - k) / (k + 1) * ratio
-        k += 1
-        cdf += prob
-    return k
+    if isinstance(values, np.ndarray):
+        return values.astype(np.float64, copy=False)
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -75,9 +64,9 @@ class Traffic:
     """
 
     step: int
-    counts: tuple[tuple[float, ...], ...]
+    counts: tuple[Values, ...]
     """Per pod, per step: predictions served."""
-    rng: random.Random | None = None
+    rng: np.random.RandomState | None = None
     reset: tuple[int, int] | None = None
     """(pod, step): that pod restarts at that step, and every counter it exports starts again from 0."""
     first: int = 0
@@ -91,42 +80,60 @@ class Traffic:
     def steps(self) -> int:
         return len(self.counts[0])
 
-    def draw(self, n: float, p: float) -> float:
-        """Events among ``n`` that happen with probability ``p``."""
-        p = min(max(p, 0.0), 1.0)
-        return n * p if self.rng is None else binomial(self.rng, int(n), p)
+    def draw(self, n: Values, p: Level) -> Values:
+        """Events among ``n`` (per step) that happen with probability ``p`` (per step, or one for all steps)."""
+        import numpy as np
 
-    def split(self, n: float, shares: dict[str, float]) -> dict[str, float]:
-        """``n`` events across categories (multinomial, as sequential binomials); shares need not sum to 1."""
-        out, left, rest = {}, n, sum(shares.values()) or 1.0
+        p = np.clip(p, 0.0, 1.0)
+        if self.rng is None:
+            return n * p
+        return self.rng.binomial(n.astype(np.int64), np.broadcast_to(p, n.shape)).astype(np.float64)
+
+    def split(self, n: Values, shares: Mapping[str, Level]) -> dict[str, Values]:
+        """``n`` events per step across categories (multinomial, as sequential binomials, each step at once);
+        shares need not sum to 1."""
+        import numpy as np
+
+        left = np.asarray(n, dtype=np.float64)
+        rest = sum((np.broadcast_to(s, left.shape) for s in shares.values()), np.zeros(left.shape))
+        rest = np.where(rest == 0, 1.0, rest)
+        out = {}
         for key, share in shares.items():
-            out[key] = self.draw(left, share / rest) if rest > 0 and share > 0 and left > 0 else 0.0
+            share = np.broadcast_to(share, left.shape)
+            take = (rest > 0) & (share > 0) & (left > 0)
+            p = np.where(take, share / np.where(rest > 0, rest, 1.0), 0.0)
+            out[key] = np.where(take, self.draw(left, p), 0.0)
             left, rest = left - out[key], rest - share
         return out
 
-    def counter(self, pod: int, increments: Sequence[float | None]) -> tuple[float | None, ...]:
+    def counter(self, pod: int, increments: Values | Sequence[float | None]) -> Values:
         """A counter of one pod from its increments, restarting from 0 at the pod's reset."""
+        increments = array(increments)
         if self.reset is None or self.reset[0] != pod + self.first:
             return cumulative(increments)
+        import numpy as np
+
         at = self.reset[1]
-        return cumulative(increments[:at]) + cumulative(increments[at:])
+        return np.concatenate([cumulative(increments[:at]), cumulative(increments[at:])])
 
 
 def exact(volume: float, steps: int, step: int) -> Traffic:
     """One pod serving ``volume`` predictions/s, no sampling noise."""
-    return Traffic(step, (tuple([volume * step] * steps),))
+    import numpy as np
+
+    return Traffic(step, (np.full(steps, volume * step, dtype=np.float64),))
 
 
-def production(volume: float, steps: int, step: int, rng: random.Random, day: int, reset: bool = True) -> Traffic:
+def production(volume: float, steps: int, step: int, rng: np.random.RandomState, day: int,
+               reset: bool = True) -> Traffic:
     """Three pods sharing ``volume`` predictions/s on average over a diurnal cycle of ``day`` seconds, peak 10x the
     trough (1 + a cos, a = 9/11), the first pod restarting (its counters reset) half-way through; Poisson counts."""
+    import numpy as np
+
     amplitude = 9 / 11
-    counts = []
-    for _ in PODS:
-        per_step = [volume / len(PODS) * step * (1 + amplitude * math.cos(2 * math.pi * i * step / day))
-                    for i in range(steps)]
-        counts.append(tuple(float(poisson(rng, mean)) for mean in per_step))
-    return Traffic(step, tuple(counts), rng, (0, steps // 2) if reset else None)
+    mean = volume / len(PODS) * step * (1 + amplitude * np.cos(2 * np.pi * np.arange(steps) * step / day))
+    counts = tuple(rng.poisson(mean).astype(np.float64) for _ in PODS)
+    return Traffic(step, counts, rng, (0, steps // 2) if reset else None)
 
 
 def labels(metric: str, **pairs: str) -> str:
@@ -134,30 +141,32 @@ def labels(metric: str, **pairs: str) -> str:
     return f"{metric}{{{body}}}"
 
 
-def cumulative(increments: Sequence[float | None]) -> tuple[float | None, ...]:
-    """A counter from per-step increments; None (a missed scrape) keeps the count and emits no sample."""
-    total = 0.0
-    out: list[float | None] = []
-    for inc in increments:
-        if inc is None:
-            out.append(None)
-            continue
-        total += inc
-        out.append(round(total, 6))
-    return tuple(out)
+def cumulative(increments: Values | Sequence[float | None]) -> Values:
+    """A counter from per-step increments, to 6 decimals; NaN (a missed scrape) keeps the count and emits no
+    sample."""
+    import numpy as np
+
+    increments = array(increments)
+    missed = np.isnan(increments)
+    total = np.round(np.cumsum(np.where(missed, 0.0, increments)), 6)
+    total[missed] = np.nan
+    return total
 
 
-def gauge(selector: str, levels: Sequence[float | None]) -> Series:
-    return Series(selector, tuple(None if v is None else round(v, 6) for v in levels))
+def gauge(selector: str, levels: Sequence[float | None] | Values) -> Series:
+    import numpy as np
+
+    return Series(selector, np.round(array(levels), 6))
 
 
-def ratio_counters(numerator: str, denominator: str, levels: Sequence[float], traffic: Traffic) -> list[Series]:
+def ratio_counters(numerator: str, denominator: str, levels: Sequence[float] | Values,
+                   traffic: Traffic) -> list[Series]:
     """Per pod, two counters whose rate ratio is the level (a share of predictions)."""
     out = []
+    level = array(levels)
     for pod, counts in enumerate(traffic.counts):
         name = traffic.pods[pod]
-        hits = [traffic.draw(n, level) for n, level in zip(counts, levels, strict=True)]
-        out += [Series(_with_pod(numerator, name), traffic.counter(pod, hits)),
+        out += [Series(_with_pod(numerator, name), traffic.counter(pod, traffic.draw(counts, level))),
                 Series(_with_pod(denominator, name), traffic.counter(pod, counts))]
     return out
 
@@ -166,7 +175,7 @@ def _with_pod(selector: str, pod: str) -> str:
     return f'{selector[:-1]}, pod="{pod}"}}'
 
 
-def histogram(metric: str, base: dict[str, str], levels: Sequence[float], quantile: float, lower: float,
+def histogram(metric: str, base: dict[str, str], levels: Sequence[float] | Values, quantile: float, lower: float,
               upper_factor: float, buckets: Sequence[float], traffic: Traffic,
               upper: float | None = None) -> list[Series]:
     """Cumulative ``_bucket`` series per pod whose ``quantile`` is the level at each step.
@@ -175,36 +184,43 @@ def histogram(metric: str, base: dict[str, str], levels: Sequence[float], quanti
     ``upper`` (or level x ``upper_factor``): when the level is a bucket boundary, histogram_quantile returns it
     exactly, which makes the failing phase's alert value computable.
     """
+    import numpy as np
+
     edges = sorted(set(buckets))
+    level = array(levels)
+    top = np.full(level.shape, upper) if upper is not None else level * upper_factor
+    cdf = [_cdf(le, level, quantile, lower, top) for le in edges]
+    bounds = zip([np.zeros(level.shape), *cdf], [*cdf, np.ones(level.shape)], strict=True)
+    shares = {str(i): b - a for i, (a, b) in enumerate(bounds)}
     out = []
     for pod, counts in enumerate(traffic.counts):
-        series: dict[float, list[float]] = {le: [] for le in edges}
-        for n, level in zip(counts, levels, strict=True):
-            top = upper if upper is not None else level * upper_factor
-            cdf = [_cdf(le, level, quantile, lower, top) for le in edges]
-            bounds = zip([0.0, *cdf], [*cdf, 1.0], strict=True)
-            per_bucket = traffic.split(n, {str(i): b - a for i, (a, b) in enumerate(bounds)})
-            below = 0.0
-            for i, le in enumerate(edges):
-                below += per_bucket[str(i)]
-                series[le].append(below)
+        per_bucket = traffic.split(counts, shares)
         where = {**base, "pod": traffic.pods[pod]}
-        out += [Series(labels(f"{metric}_bucket", **where, le=_le(le)), traffic.counter(pod, values))
-                for le, values in series.items()]
+        below = np.zeros(level.shape)
+        for i, le in enumerate(edges):
+            below = below + per_bucket[str(i)]
+            out.append(Series(labels(f"{metric}_bucket", **where, le=_le(le)), traffic.counter(pod, below)))
         out.append(Series(labels(f"{metric}_bucket", **where, le="+Inf"), traffic.counter(pod, counts)))
     return out
 
 
-def _cdf(x: float, level: float, quantile: float, lower: float, upper: float) -> float:
-    if x <= lower:
-        return 0.0
-    if x <= level:
-        return quantile * (x - lower) / (level - lower)
-    if x >= upper:
-        return 1.0
-    return quantile + (1 - quantile) * (x - level) / (upper - level)
+def _cdf(x: float, level: Values, quantile: float, lower: float, upper: Values) -> Values:
+    """The share of observations at or below ``x``, per step (uniform below the level, and above it to upper)."""
+    import numpy as np
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        below = quantile * (x - lower) / (level - lower)
+        above = quantile + (1 - quantile) * (x - level) / (upper - level)
+    return np.select([np.full(level.shape, x <= lower), x <= level, x >= upper], [0.0, below, 1.0], above)
 
 
 def _le(value: float) -> str:
     text = repr(round(value, 6))
     return text[:-2] if text.endswith(".0") else text
+
+
+def has_samples(values: Any) -> bool:
+    """Whether a series has at least one sample (not only missed scrapes)."""
+    import numpy as np
+
+    return bool(np.any(~np.isnan(array(values))))

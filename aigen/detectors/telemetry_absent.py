@@ -27,12 +27,11 @@ def _simulate_absent(ctx: Context, alert: Alert) -> list[Simulation]:
     """Level 1: the server reports; level 0: its series vanish (no samples at all)."""
 
     def emit(ctx: Context, alert: Alert, levels: list[float], traffic: sim.Traffic) -> list[Series]:
-        def scraped(counts: tuple[float, ...]) -> list[float | None]:
-            """The pod's counts while the model reports (level 1); a missed scrape once telemetry stops (level 0)."""
-            return [n if level >= 0.5 else None for n, level in zip(counts, levels, strict=True)]
+        import numpy as np
 
+        reporting = sim.array(levels) >= 0.5  # the pod's counts while the model reports; missed scrapes after
         return [Series(sim.labels(PREDICTIONS.name, model_id=ctx.model_id, pod=pod),
-                       traffic.counter(i, scraped(counts)))
+                       traffic.counter(i, np.where(reporting, counts, np.nan)))
                 for i, (pod, counts) in enumerate(zip(traffic.pods, traffic.counts, strict=True))]
 
     return [Simulation(healthy=1.0, failing=0.0, noise=0.0, emit=emit, threshold=0.5, firing_value=1.0,

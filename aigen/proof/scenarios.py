@@ -23,6 +23,7 @@ import hashlib
 import math
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -262,7 +263,7 @@ def _emit(plan: ModelPlan, scenario: Scenario, traffic: sim.Traffic | None = Non
     steps = len(scenario.levels)
     if scenario.exact:
         return emit(scenario.levels, sim.exact(scenario.volume, steps, STEP))
-    rng = _rng(plan.model_id, alert.name, scenario.simulation.name, scenario.kind, "traffic")
+    rng = sim.generator(plan.model_id, alert.name, scenario.simulation.name, scenario.kind, "traffic")
     traffic = sim.production(scenario.volume, steps, STEP, rng, DAY, reset=scenario.kind == "night")
     if scenario.kind == "night":
         return emit(scenario.levels, traffic)
@@ -277,8 +278,7 @@ def _input(series: list[Series]) -> list[dict[str, str]]:
     seen: dict[str, Series] = {}
     for item in series:
         seen.setdefault(item.selector, item)
-    return [{"series": s.selector, "values": compress(s.values)} for s in seen.values() if any(
-        v is not None for v in s.values)]
+    return [{"series": s.selector, "values": compress(s.values)} for s in seen.values() if sim.has_samples(s.values)]
 
 
 def _one_prediction_counter(series: list[Series]) -> list[Series]:
@@ -292,8 +292,8 @@ def _one_prediction_counter(series: list[Series]) -> list[Series]:
 def healthy_group(plan: ModelPlan, scenarios: list[Scenario], volume: float) -> dict[str, Any]:
     """All signals of the model healthy at once for a compressed day of production traffic at ``volume``: no alert
     of the model may fire at any evaluation. Every simulation draws from the same traffic (one model server)."""
-    traffic = sim.production(volume, HEALTHY_SECONDS // STEP + 1, STEP, _rng(plan.model_id, "traffic", str(volume)),
-                             DAY)
+    traffic = sim.production(volume, HEALTHY_SECONDS // STEP + 1, STEP,
+                             sim.generator(plan.model_id, "traffic", str(volume)), DAY)
     series = _one_prediction_counter([item for scenario in scenarios for item in _emit(plan, scenario, traffic)])
     end = format_duration(HEALTHY_SECONDS)
     names = sorted({scenario.alert.name for scenario in scenarios})
@@ -369,38 +369,92 @@ TOLERANCE = 5e-7
 no more. A relative tolerance would merge distinct large counter values and could fake a counter reset."""
 
 
-def compress(values: tuple[float | None, ...]) -> str:
-    """promtool's expanding notation: runs of a constant step become ``a+bxn`` (n more values), n gaps ``_xn``."""
+def compress(values: Sequence[float | None] | sim.Values) -> str:
+    """promtool's expanding notation: runs of a constant step become ``a+bxn`` (n more values), n gaps ``_xn``.
+
+    Most simulated series are sampled counters with no run in them, so the walk is vectorised: a cheap necessary
+    condition (``_run_candidates``) marks where a run of four values could start, and only those positions and the
+    gaps go through the exact, sequential rule (``_run``); every other value is written as it is."""
+    import numpy as np
+
+    array = sim.array(values)
+    n = len(array)
+    gaps = np.isnan(array)
+    text = _texts(array, gaps)
+    stops = np.flatnonzero(gaps | _run_candidates(array)).tolist()
+    floats = array.tolist()
     out: list[str] = []
-    i, n = 0, len(values)
+    i, k = 0, 0
     while i < n:
-        first = values[i]
-        if first is None:
+        while k < len(stops) and stops[k] < i:
+            k += 1
+        stop = stops[k] if k < len(stops) else n
+        out.extend(text[i:stop])  # no run starts in [i, stop): one value each
+        i = stop
+        if i >= n:
+            break
+        if gaps[i]:
             j = i
-            while j + 1 < n and values[j + 1] is None:
+            while j + 1 < n and gaps[j + 1]:
                 j += 1
             out.append("_" if j == i else f"_x{j - i + 1}")  # unlike `axn`, `_xn` is n samples, not n+1
             i = j + 1
             continue
-        j, step = i, 0.0
-        following = values[i + 1] if i + 1 < n else None
-        if following is not None:
-            step = round(following - first, 6)
-            while j + 1 < n and _on_line(values[j + 1], first + step * (j + 1 - i)):
-                j += 1
-        if j - i >= 3:
-            base = _fmt(first)
-            if step == 0:
-                out.append(f"{base}x{j - i}")
-            else:
-                out.append(f"{base}{'+' if step > 0 else '-'}{_fmt(abs(step))}x{j - i}")
-            i = j + 1
-        else:
-            out.append(_fmt(first))
-            i += 1
+        token, i = _run(floats, i, text[i])
+        out.append(token)
     return " ".join(out)
 
 
-def _on_line(value: float | None, expected: float) -> bool:
-    """Whether a sample continues a run of constant step: present, and within TOLERANCE of where the run predicts."""
-    return value is not None and abs(value - expected) <= TOLERANCE
+def _run(values: list[float], i: int, single: str) -> tuple[str, int]:
+    """At ``i``, the token promtool reads (a run ``a+bxn`` when at least four values lie on a line with a constant
+    step, within TOLERANCE of where the run predicts; else the value alone) and where the next token starts."""
+    n, first = len(values), values[i]
+    j, step = i, 0.0
+    following = values[i + 1] if i + 1 < n else math.nan
+    if not math.isnan(following):
+        step = round(following - first, 6)
+        while j + 1 < n and abs(values[j + 1] - (first + step * (j + 1 - i))) <= TOLERANCE:
+            j += 1  # NaN (a gap) compares false: it ends the run
+    if j - i < 3:
+        return single, i + 1
+    base = _fmt(first)
+    if step == 0:
+        return f"{base}x{j - i}", j + 1
+    return f"{base}{'+' if step > 0 else '-'}{_fmt(abs(step))}x{j - i}", j + 1
+
+
+def _run_candidates(array: sim.Values) -> sim.Mask:
+    """Where a run of four or more could start: the next three values lie near the line through the first two.
+
+    A necessary condition of ``_run``'s: its step is the first difference rounded to 6 decimals (off by at most
+    5e-7), so a value within TOLERANCE of its line is within 2e-6 (plus float error) of the unrounded line;
+    LOOSE leaves room for both, relative to the values' size."""
+    import numpy as np
+
+    candidates = np.zeros(len(array), dtype=bool)
+    if len(array) >= 4:
+        a0, a1, a2, a3 = array[:-3], array[1:-2], array[2:-1], array[3:]
+        step = a1 - a0
+        loose = LOOSE + 1e-9 * np.abs(a0)
+        with np.errstate(invalid="ignore"):
+            candidates[:-3] = (np.abs(a2 - a0 - 2 * step) <= loose) & (np.abs(a3 - a0 - 3 * step) <= loose)
+    return candidates
+
+
+LOOSE = 1e-5
+"""_run_candidates' tolerance: five times the most a run's value can be off the unrounded line."""
+
+
+def _texts(array: sim.Values, gaps: sim.Mask) -> list[str]:
+    """Each value as ``_fmt`` writes it ('' for a gap). Whole numbers (counts, the usual case) go the fast way:
+    for them ``repr(round(v, 6))`` is the integer's digits and '.0' (below 1e16; -0.0 keeps its sign there)."""
+    import numpy as np
+
+    whole = ~gaps & (array == np.floor(array)) & (np.abs(array) < 1e15) & ~((array == 0) & np.signbit(array))
+    text = np.full(len(array), "", dtype=object)
+    if whole.any():
+        text[whole] = [str(v) for v in array[whole].astype(np.int64).tolist()]
+    other = ~gaps & ~whole
+    if other.any():
+        text[other] = [_fmt(v) for v in array[other].tolist()]
+    return text.tolist()
