@@ -65,18 +65,21 @@ _UNICODE_BREAKS = re.compile("[\x85\u2028\u2029]")  # line breaks to YAML (inden
 
 
 def _fold(text: str, column: int, indent: int) -> tuple[str, tuple[str, ...]]:
-    """A plain scalar laid out as PyYAML's ``write_plain`` does: a space past the width becomes a line break."""
+    """A plain scalar laid out as PyYAML's ``write_plain`` does: a space past the width becomes a line break.
+
+    PyYAML breaks at a space once the line so far (from its start column) runs past the width; a plain scalar here
+    has single spaces between non-empty words, so that space is the first one at or past ``width - start + 1``
+    characters into the line, found with ``str.find`` instead of a walk over every word (promtool series values
+    are lines of thousands of numbers)."""
     lines: list[str] = []
-    words = text.split(" ")
-    line, col = [words[0]], column + len(words[0])
-    for word in words[1:]:
-        if col > _WIDTH:
-            lines.append(" ".join(line))
-            line, col = [word], indent + len(word)
-        else:
-            line.append(word)
-            col += 1 + len(word)
-    lines.append(" ".join(line))
+    start, col = 0, column
+    while True:
+        space = text.find(" ", start + max(0, _WIDTH - col + 1))
+        if space < 0:
+            lines.append(text[start:])
+            break
+        lines.append(text[start:space])
+        start, col = space + 1, indent
     first, *rest = lines
     return first, tuple(" " * indent + more for more in rest)
 

@@ -115,7 +115,8 @@ def _pieces() -> st.SearchStrategy[list[float | None]]:
     """Series made of the pieces simulations emit: sampled counts, linear runs (whole and fractional steps, with
     float noise under and over the tolerance), constant runs, gaps, large counters, negative and zero values."""
     count = st.integers(0, 10**9).map(float)
-    number = st.one_of(count, st.floats(-1e6, 1e12, allow_nan=False), st.just(-0.0), st.just(1e15 + 2.0))
+    number = st.one_of(count, st.floats(-1e6, 1e12, allow_nan=False), st.just(-0.0), st.just(1e15 + 2.0),
+                       st.just(2.0**53))
     run = st.tuples(number, st.sampled_from([0.0, 1.0, 600.0, 0.1, 1 / 3, -2.5, 1e-6]), st.integers(1, 8),
                     st.sampled_from([0.0, 1e-9, 4e-7, 6e-7, 3e-6])).map(
         lambda t: [t[0] + t[1] * k + (t[3] if k == t[2] // 2 else 0.0) for k in range(t[2])])

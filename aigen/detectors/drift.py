@@ -169,14 +169,19 @@ def bin_series(model_id: str, feature: FeatureProfile, shares: Mapping[str, Leve
 
 def emit_shift(profile: Profile, name: str, target: str, levels: Sequence[float] | Values,
                traffic: Traffic) -> list[Series]:
-    """Every feature at its baseline, except ``name`` with ``level`` of its traffic moved into ``target``."""
+    """Feature ``name`` with ``level`` of its traffic moved into ``target``; in a healthy run of the whole model
+    (``traffic.shared``), every other feature at its baseline too, drawn once per run."""
     out: list[Series] = []
     for feature in profile.features:
         if feature.name == name:
-            shares: Mapping[str, Level] = shifted_shares(feature, target, sim.array(levels))
-        else:
-            shares = shifted_shares(feature, MISSING, 0.0)
-        out.extend(bin_series(profile.model_id, feature, shares, traffic))
+            out.extend(bin_series(profile.model_id, feature, shifted_shares(feature, target, sim.array(levels)),
+                                  traffic))
+        elif traffic.shared is not None:
+            key = ("feature at baseline", feature.name)
+            if key not in traffic.shared:
+                traffic.shared[key] = bin_series(profile.model_id, feature, shifted_shares(feature, MISSING, 0.0),
+                                                 traffic)
+            out.extend(traffic.shared[key])
     return out
 
 

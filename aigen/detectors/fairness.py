@@ -147,18 +147,33 @@ def prediction_series(spec: ModelSpec, profile: Profile, attribute: str, affecte
     combos = list(itertools.product(*(g.values for g in spec.groups)))
     sizes = {combo: math.prod(_size(profile, n, v) for n, v in zip(names, combo, strict=True)) for combo in combos}
     level = sim.array(levels)
+    rates = {combo: _tested_rate(profile, attribute, combo[names.index(attribute)], affected)(level)
+             * math.prod(_relative_rate(profile, n, v) for n, v in zip(names, combo, strict=True) if n != attribute)
+             for combo in combos}
+    if traffic.shared is None:
+        return _predictions(spec.model.id, (positive, negative), names, sizes, rates, traffic)
+    # a healthy run: every fairness simulation serves the groups at their profile rates; draw them once
+    key = ("predictions", tuple((combo, rate.tobytes()) for combo, rate in rates.items()))
+    if key not in traffic.shared:
+        traffic.shared[key] = _predictions(spec.model.id, (positive, negative), names, sizes, rates, traffic)
+    return traffic.shared[key]
+
+
+def _predictions(model_id: str, outcomes: tuple[str, str], names: list[str], sizes: dict[tuple[str, ...], float],
+                 rates: dict[tuple[str, ...], Values], traffic: Traffic) -> list[Series]:
+    """model_predictions_total per pod, combination and (positive, negative) outcome: each pod's predictions split
+    by the groups' sizes, a combination's positives drawn at its rate."""
+    positive, negative = outcomes
+    combos = list(sizes)
     out: list[Series] = []
     for pod, counts in enumerate(traffic.counts):
         split = traffic.split(counts, {"|".join(c): sizes[c] for c in combos})
         for combo in combos:
-            factor = math.prod(_relative_rate(profile, n, v)
-                               for n, v in zip(names, combo, strict=True) if n != attribute)
-            rate = _tested_rate(profile, attribute, combo[names.index(attribute)], affected)
             served = split["|".join(combo)]
-            hits = traffic.draw(served, rate(level) * factor)
+            hits = traffic.draw(served, rates[combo])
             labels = ", ".join(f"{n}={promql_string(v)}" for n, v in zip(names, combo, strict=True))
             for outcome, increments in ((positive, hits), (negative, served - hits)):
-                selector = (f"{PREDICTIONS.name}{{model_id={promql_string(spec.model.id)}, "
+                selector = (f"{PREDICTIONS.name}{{model_id={promql_string(model_id)}, "
                             f"outcome={promql_string(outcome)}, "
                             f"{labels}, pod={promql_string(traffic.pods[pod])}}}")
                 out.append(Series(selector, traffic.counter(pod, increments)))
@@ -181,13 +196,13 @@ def _relative_rate(profile: Profile, attribute: str, value: str) -> float:
 
 
 def _tested_rate(profile: Profile, attribute: str, value: str,
-                 affected: str) -> Callable[[Values], Values | float]:
+                 affected: str) -> Callable[[Values], Values]:
     group = profile.group(attribute)
     assert group is not None
     rates = group.rates()
     if value == affected:
         return lambda level: level * rates[group.reference]
-    return lambda level: rates[value]
+    return lambda level: level * 0.0 + rates[value]  # the same rate at every step, as an array like the level
 
 
 def _scenario(alert: Alert, group: GroupProfile, value: str, low: float, shift: float) -> tuple[float, float, float]:

@@ -15,7 +15,7 @@ the same seed gives the same bytes on every machine and numpy version.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -71,6 +71,11 @@ class Traffic:
     """(pod, step): that pod restarts at that step, and every counter it exports starts again from 0."""
     first: int = 0
     """The index in PODS of the first pod counted here (a subset of the pods may be emitted on its own)."""
+    shared: dict[Hashable, list[Series]] | None = None
+    """A dict in a healthy run of the whole model: every simulation emits every series the model exports (all
+    features, not only the one it moves), and series that don't depend on the simulation (a feature at its
+    baseline, predictions at the groups' profile rates) are drawn once, here, and shared. None in a failure
+    scenario, whose traffic carries only the signal under test."""
 
     @property
     def pods(self) -> tuple[str, ...]:
@@ -125,15 +130,17 @@ def exact(volume: float, steps: int, step: int) -> Traffic:
 
 
 def production(volume: float, steps: int, step: int, rng: np.random.RandomState, day: int,
-               reset: bool = True) -> Traffic:
+               reset: bool = True, whole_model: bool = False) -> Traffic:
     """Three pods sharing ``volume`` predictions/s on average over a diurnal cycle of ``day`` seconds, peak 10x the
-    trough (1 + a cos, a = 9/11), the first pod restarting (its counters reset) half-way through; Poisson counts."""
+    trough (1 + a cos, a = 9/11), the first pod restarting (its counters reset) half-way through; Poisson counts.
+    ``whole_model``: the traffic of a healthy run, in which every series the model exports is emitted (``shared``).
+    """
     import numpy as np
 
     amplitude = 9 / 11
     mean = volume / len(PODS) * step * (1 + amplitude * np.cos(2 * np.pi * np.arange(steps) * step / day))
     counts = tuple(rng.poisson(mean).astype(np.float64) for _ in PODS)
-    return Traffic(step, counts, rng, (0, steps // 2) if reset else None)
+    return Traffic(step, counts, rng, (0, steps // 2) if reset else None, shared={} if whole_model else None)
 
 
 def labels(metric: str, **pairs: str) -> str:

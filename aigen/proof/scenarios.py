@@ -18,6 +18,7 @@ Test-group names carry the machine-readable facts ``aigen test`` needs to measur
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import math
@@ -293,7 +294,7 @@ def healthy_group(plan: ModelPlan, scenarios: list[Scenario], volume: float) -> 
     """All signals of the model healthy at once for a compressed day of production traffic at ``volume``: no alert
     of the model may fire at any evaluation. Every simulation draws from the same traffic (one model server)."""
     traffic = sim.production(volume, HEALTHY_SECONDS // STEP + 1, STEP,
-                             sim.generator(plan.model_id, "traffic", str(volume)), DAY)
+                             sim.generator(plan.model_id, "traffic", str(volume)), DAY, whole_model=True)
     series = _one_prediction_counter([item for scenario in scenarios for item in _emit(plan, scenario, traffic)])
     end = format_duration(HEALTHY_SECONDS)
     names = sorted({scenario.alert.name for scenario in scenarios})
@@ -372,27 +373,33 @@ no more. A relative tolerance would merge distinct large counter values and coul
 def compress(values: Sequence[float | None] | sim.Values) -> str:
     """promtool's expanding notation: runs of a constant step become ``a+bxn`` (n more values), n gaps ``_xn``.
 
-    Most simulated series are sampled counters with no run in them, so the walk is vectorised: a cheap necessary
+    Most simulated series are sampled counters with few runs, so the walk is vectorised: a cheap necessary
     condition (``_run_candidates``) marks where a run of four values could start, and only those positions and the
-    gaps go through the exact, sequential rule (``_run``); every other value is written as it is."""
+    gaps go through the exact, sequential rule (``_run``); every other value is written as it is, and values are
+    formatted only where they are written alone."""
     import numpy as np
 
     array = sim.array(values)
     n = len(array)
     gaps = np.isnan(array)
-    text = _texts(array, gaps)
-    stops = np.flatnonzero(gaps | _run_candidates(array)).tolist()
+    candidates = _run_candidates(array)
+    if not candidates.any() and not gaps.any():
+        return " ".join(_texts(array))
+    stops = np.flatnonzero(gaps | candidates).tolist()
+    ends = _run_ends(array, gaps)
     floats = array.tolist()
-    out: list[str] = []
-    i, k = 0, 0
+    out: list[str | int] = []  # tokens, and counts of values written alone
+    alone: list[int] = []
+    i = 0
     while i < n:
-        while k < len(stops) and stops[k] < i:
-            k += 1
+        k = bisect.bisect_left(stops, i)
         stop = stops[k] if k < len(stops) else n
-        out.extend(text[i:stop])  # no run starts in [i, stop): one value each
-        i = stop
-        if i >= n:
-            break
+        if stop > i:  # no run starts in [i, stop): one value each
+            alone.extend(range(i, stop))
+            out.append(stop - i)
+            i = stop
+            if i >= n:
+                break
         if gaps[i]:
             j = i
             while j + 1 < n and gaps[j + 1]:
@@ -400,27 +407,65 @@ def compress(values: Sequence[float | None] | sim.Values) -> str:
             out.append("_" if j == i else f"_x{j - i + 1}")  # unlike `axn`, `_xn` is n samples, not n+1
             i = j + 1
             continue
-        token, i = _run(floats, i, text[i])
-        out.append(token)
-    return " ".join(out)
+        token, i = _run(floats, i, None if ends is None else ends[i])
+        if token is None:
+            alone.append(i - 1)
+            out.append(1)
+        else:
+            out.append(token)
+    texts = _texts(array[np.array(alone, dtype=np.int64)])
+    words: list[str] = []
+    at = 0
+    for item in out:
+        if isinstance(item, str):
+            words.append(item)
+        else:
+            words.extend(texts[at:at + item])
+            at += item
+    return " ".join(words)
 
 
-def _run(values: list[float], i: int, single: str) -> tuple[str, int]:
+def _run(values: list[float], i: int, end: int | None = None) -> tuple[str | None, int]:
     """At ``i``, the token promtool reads (a run ``a+bxn`` when at least four values lie on a line with a constant
-    step, within TOLERANCE of where the run predicts; else the value alone) and where the next token starts."""
+    step, within TOLERANCE of where the run predicts; None when the value stands alone) and where the next token
+    starts. ``end``, when known (``_run_ends``), is where the run ends, so it is not walked value by value."""
     n, first = len(values), values[i]
     j, step = i, 0.0
     following = values[i + 1] if i + 1 < n else math.nan
     if not math.isnan(following):
         step = round(following - first, 6)
-        while j + 1 < n and abs(values[j + 1] - (first + step * (j + 1 - i))) <= TOLERANCE:
-            j += 1  # NaN (a gap) compares false: it ends the run
+        if end is not None:
+            j = end
+        else:
+            while j + 1 < n and abs(values[j + 1] - (first + step * (j + 1 - i))) <= TOLERANCE:
+                j += 1  # NaN (a gap) compares false: it ends the run
     if j - i < 3:
-        return single, i + 1
+        return None, i + 1
     base = _fmt(first)
     if step == 0:
         return f"{base}x{j - i}", j + 1
     return f"{base}{'+' if step > 0 else '-'}{_fmt(abs(step))}x{j - i}", j + 1
+
+
+WHOLE = 2.0**52
+"""Below this, whole floats and their differences are exact, and so is ``first + step * k``."""
+
+
+def _run_ends(array: sim.Values, gaps: sim.Mask) -> list[int] | None:
+    """Where the run starting at each index ends, for a series of whole numbers (every sampled counter): there a
+    value lies on the line (within TOLERANCE < 1) exactly when it continues the same difference, so the end is the
+    first break in equal consecutive differences. None for any other series (``_run`` walks it)."""
+    import numpy as np
+
+    present = array[~gaps]
+    if len(array) < 3 or not (np.all(present == np.floor(present)) and np.all(np.abs(present) < WHOLE)):
+        return None
+    diff = np.diff(array)
+    with np.errstate(invalid="ignore"):
+        same = diff[1:] == diff[:-1]  # NaN (a gap) is never the same
+    breaks = np.append(np.flatnonzero(~same), len(same))
+    first_break = np.minimum(np.searchsorted(breaks, np.arange(len(array))), len(breaks) - 1)
+    return (breaks[first_break] + 1).tolist()
 
 
 def _run_candidates(array: sim.Values) -> sim.Mask:
@@ -445,16 +490,15 @@ LOOSE = 1e-5
 """_run_candidates' tolerance: five times the most a run's value can be off the unrounded line."""
 
 
-def _texts(array: sim.Values, gaps: sim.Mask) -> list[str]:
-    """Each value as ``_fmt`` writes it ('' for a gap). Whole numbers (counts, the usual case) go the fast way:
-    for them ``repr(round(v, 6))`` is the integer's digits and '.0' (below 1e16; -0.0 keeps its sign there)."""
+def _texts(array: sim.Values) -> list[str]:
+    """Each value (none a gap) as ``_fmt`` writes it. Whole numbers (counts, the usual case) go the fast way: for
+    them ``repr(round(v, 6))`` is the integer's digits and '.0' (below 1e16; -0.0 keeps its sign there)."""
     import numpy as np
 
-    whole = ~gaps & (array == np.floor(array)) & (np.abs(array) < 1e15) & ~((array == 0) & np.signbit(array))
+    whole = (array == np.floor(array)) & (np.abs(array) < 1e15) & ~((array == 0) & np.signbit(array))
+    if whole.all():
+        return [str(v) for v in array.astype(np.int64).tolist()]
     text = np.full(len(array), "", dtype=object)
-    if whole.any():
-        text[whole] = [str(v) for v in array[whole].astype(np.int64).tolist()]
-    other = ~gaps & ~whole
-    if other.any():
-        text[other] = [_fmt(v) for v in array[other].tolist()]
+    text[whole] = [str(v) for v in array[whole].astype(np.int64).tolist()]
+    text[~whole] = [_fmt(v) for v in array[~whole].tolist()]
     return text.tolist()
