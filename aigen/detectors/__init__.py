@@ -4,11 +4,12 @@ Each detector is the module of its own id in this package (``accuracy_drop.py`` 
 module-level ``DETECTOR``; adding a file adds a detector. The other modules (base, guards, sim, counts, drift,
 fairness, annotations) are the parts detectors share.
 
-Discovery is lazy, for `aigen validate` and a lint without rule files (the pre-commit path): asking whether an id is
-known, or listing the ids, reads the package's sources (a module that assigns ``DETECTOR`` at its top level defines
-one) and imports no detector; the first look at a detector itself imports every module, in id order, and refuses a
-module whose ``DETECTOR`` carries another id — as discovery always did. ``Alert``, ``Detector`` and the other
-shared types are imported from ``base`` on first use for the same reason.
+Discovery is lazy, so that checking names costs no imports (`aigen validate` checks the taxonomy's and each spec's
+detector names and builds no plan): asking whether an id is known, or listing the ids, reads the package's sources
+(a module that assigns ``DETECTOR`` at its top level defines one) and imports no detector; the first look at a
+detector itself imports every module, in id order, and refuses a module whose ``DETECTOR`` carries another id — as
+discovery always did. ``Alert``, ``Detector`` and the other shared types are imported from ``base`` on first use for
+the same reason.
 """
 
 from __future__ import annotations
