@@ -101,39 +101,51 @@ class Config:
 
 def find_root(start: Path) -> Path:
     """The nearest folder at or above ``start`` with aigen.toml, a pyproject.toml with [tool.aigen], or specs/."""
+    return _find_root(start)[0]
+
+
+def _find_root(start: Path) -> tuple[Path, dict[str, Any] | None]:
+    """The root, and the data of its pyproject.toml when it was read to find the root: load_config parses it once."""
     start = start.resolve()
     for folder in (start, *start.parents):
-        if (folder / "aigen.toml").is_file() or _has_tool_section(folder / "pyproject.toml"):
-            return folder
+        if (folder / "aigen.toml").is_file():
+            return folder, None
+        data = _pyproject(folder / "pyproject.toml")
+        if data is not None and "aigen" in data.get("tool", {}):
+            return folder, data
         if (folder / "specs").is_dir():
-            return folder
-    return start
+            return folder, data
+    return start, None
 
 
-def _has_tool_section(path: Path) -> bool:
+def _pyproject(path: Path) -> dict[str, Any] | None:
     if not path.is_file():
-        return False
+        return None
     try:
-        return "aigen" in tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {})
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
-        return False
+        return None
 
 
 def load_config(start: Path | None = None) -> Config:
-    root = find_root(start or Path.cwd())
+    root, pyproject = _find_root(start or Path.cwd())
     raw: dict[str, Any] = {}
     source = None
     for candidate, pick in ((root / "aigen.toml", lambda d: d),
                             (root / "pyproject.toml", lambda d: d.get("tool", {}).get("aigen"))):
-        if candidate.is_file():
+        if candidate.name == "pyproject.toml" and pyproject is not None:
+            data = pyproject  # read while finding the root
+        elif candidate.is_file():
             try:
                 data = tomllib.loads(candidate.read_text(encoding="utf-8"))
             except tomllib.TOMLDecodeError as exc:
                 raise UsageError(f"{candidate}: invalid TOML: {exc}") from None
-            section = pick(data)
-            if section is not None:
-                raw, source = section, candidate
-                break
+        else:
+            continue
+        section = pick(data)
+        if section is not None:
+            raw, source = section, candidate
+            break
     unknown = sorted(set(raw) - _KEYS)
     if unknown:
         raise UsageError(f"{source}: unknown aigen setting(s): {', '.join(unknown)} "

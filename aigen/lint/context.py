@@ -12,7 +12,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aigen import promql
 from aigen.config import Config
 from aigen.errors import InputError, Problem, UsageError
 from aigen.lint import loader
@@ -21,6 +20,7 @@ from aigen.lint.settings import Settings
 from aigen.yamlio import Document, load_mapping
 
 if TYPE_CHECKING:
+    from aigen import promql
     from aigen.plan import ModelPlan
     from aigen.project import LoadedSpec, Project
     from aigen.spec import ModelSpec
@@ -57,6 +57,8 @@ class LintContext:
 
     def ast(self, rule: Rule) -> Any | None:
         """The parsed expression, or None when it does not parse (the promql-syntax rule reports that)."""
+        from aigen import promql  # here, not at the top: a lint of specs alone parses no PromQL
+
         try:
             return promql.parse(rule.expr)
         except (ValueError, TypeError):
@@ -69,6 +71,8 @@ class LintContext:
         ast = self.ast(rule)
         if ast is None:
             return None
+        from aigen import promql
+
         ids = {promql.equal_matchers(s).get("model_id") for s in promql.selectors(ast)} - {None}
         return ids.pop() if len(ids) == 1 else None
 
@@ -86,6 +90,8 @@ class LintContext:
         return out
 
     def result_labels(self, rule: Rule, seen: frozenset[str] = frozenset()) -> promql.LabelSet:
+        from aigen import promql
+
         key = id(rule.node)
         if key not in self._labels:
             ast = self.ast(rule)
@@ -97,6 +103,8 @@ class LintContext:
 
     def _selector_labels(self, sel: Any, reader: Rule, seen: frozenset[str]) -> promql.LabelSet:
         """A series' labels: a recording rule's result, the metric contract's labels, or open (unknown metric)."""
+        from aigen import promql
+
         own = promql.LabelSet(frozenset(promql.equal_matchers(sel)), True)
         name = promql.metric_name(sel)
         if name in self.records and name not in seen:

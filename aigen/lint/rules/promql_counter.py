@@ -17,9 +17,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-import promql_parser as pp
-
-from aigen import promql
 from aigen.errors import Problem
 
 if TYPE_CHECKING:
@@ -32,6 +29,12 @@ SUFFIXES = ("_total", "_bucket", "_count", "_sum")
 
 
 def check(ctx: LintContext) -> Iterator[Problem]:
+    if not ctx.inputs.rules:
+        return
+    import promql_parser as pp  # here: a lint of specs alone imports no PromQL parser
+
+    from aigen import promql
+
     for rule in ctx.inputs.rules:
         ast = ctx.ast(rule)
         if ast is None:

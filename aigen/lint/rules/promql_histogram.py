@@ -17,12 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-import promql_parser as pp
-
-from aigen import promql
 from aigen.errors import Problem
 
 if TYPE_CHECKING:
+    import promql_parser as pp
+
     from aigen.lint.context import LintContext
 
 ID = "promql-histogram"
@@ -30,6 +29,12 @@ LEVEL = "error"
 
 
 def check(ctx: LintContext) -> Iterator[Problem]:
+    if not ctx.inputs.rules:
+        return
+    import promql_parser as pp  # here: a lint of specs alone imports no PromQL parser
+
+    from aigen import promql
+
     for rule in ctx.inputs.rules:
         ast = ctx.ast(rule)
         if ast is None:
@@ -44,6 +49,8 @@ def check(ctx: LintContext) -> Iterator[Problem]:
 
 
 def _keeps_le(node: pp.AggregateExpr) -> bool:
+    import promql_parser as pp
+
     mod = node.modifier
     if mod is None:
         return False

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from aigen import promql
 from aigen.durations import parse_duration
 from aigen.errors import Problem
 
@@ -35,6 +34,10 @@ def check(ctx: LintContext) -> Iterator[Problem]:
             line, col = group.at("interval")
             yield Problem(group.path, line, col, f"group {group.name}: interval '{group.node['interval']}' is not a "
                                                  f"duration such as 30s or 1m")
+    if not ctx.inputs.rules:
+        return
+    from aigen import promql  # here: a lint of specs alone imports no PromQL parser
+
     for rule in ctx.inputs.rules:
         if "for" in rule.node and not _is_duration(rule.node["for"]):
             yield Problem(rule.path, *rule.at("for"), f"{rule.name}: for '{rule.node['for']}' is not a duration such "

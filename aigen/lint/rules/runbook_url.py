@@ -27,7 +27,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from aigen.errors import Problem
-from aigen.lint import links
 
 if TYPE_CHECKING:
     from aigen.lint.context import LintContext
@@ -47,6 +46,8 @@ def check(ctx: LintContext) -> Iterator[Problem]:
 
 
 def _mismatches(ctx: LintContext, alert: Rule, url: str) -> Iterator[str]:
+    from aigen.lint import links  # here: only an alert with a runbook_url needs it
+
     runbook = links.resolve(ctx, url)
     if runbook is None:
         yield f"runbook_url {url} resolves to no runbook (lint the runbook files or folders along with the rules)"
