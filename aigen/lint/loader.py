@@ -22,6 +22,22 @@ _PROMTOOL_TEST = re.compile(r"^rule_files:", re.MULTILINE)
 parse it once themselves; the loader does not parse it a second time."""
 
 
+HEAD = 64 * 1024
+"""How much of a file is read to recognise a promtool test: ``rule_files:`` opens one (aigen's, after the header)."""
+
+
+def _promtool_test(path: Path) -> bool:
+    """Whether the file's first HEAD bytes hold ``rule_files:``. Generated tests of a wide model run to megabytes,
+    past the size limit that guards reading a user's YAML (yamlio.MAX_BYTES); lint never parses them here, so
+    they are recognised without reading them whole. An unreadable file is left to read_text to report."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(HEAD)
+    except OSError:
+        return False
+    return _PROMTOOL_TEST.search(head.decode("utf-8", errors="replace")) is not None
+
+
 def expand(paths: list[Path]) -> list[Path]:
     """Files named, and the YAML files under folders named (hidden folders skipped), in a stable order."""
     found: list[Path] = []
@@ -44,12 +60,14 @@ def load(paths: list[Path], config: Config, problems: list[Problem]) -> Inputs:
         if path.parent not in folders:  # one resolve per folder, not per file: a fleet has thousands of files
             folders[path.parent] = config.display(path.parent)
         shown = str(Path(folders[path.parent]) / path.name)
+        if _promtool_test(path):  # before reading: these are the largest files, and coverage reads them itself
+            continue
         try:
             text = read_text(path, shown)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
-        if _PROMTOOL_TEST.search(text):  # first: the other patterns would scan the whole of these, the largest files
+        if _PROMTOOL_TEST.search(text):
             continue
         if _SPEC.search(text):
             inputs.specs.append(path)
