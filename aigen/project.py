@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from aigen.detectors import DETECTORS
 from aigen.errors import InputError, Problem, UsageError
 from aigen.profile import Profile, check_profile, read_profile
 from aigen.schema_errors import validate_document
-from aigen.spec import ModelSpec
+from aigen.spec import INCIDENT_TYPE, ModelSpec
 from aigen.taxonomy import Taxonomy, default_taxonomy_path, load_taxonomy, taxonomy_of
 from aigen.yamlio import Document, load_mapping
 
@@ -144,6 +145,11 @@ def check_spec(doc: Document, taxonomy: Taxonomy) -> list[Problem]:
         elif level not in taxonomy.severity_levels:
             add(("severity_overrides", name), f"'{level}' is not a severity level "
                                               f"({', '.join(taxonomy.severity_levels)})")
+    for name in _map(data.get("not_applicable")):
+        if isinstance(name, str) and re.match(INCIDENT_TYPE, name) and name not in taxonomy.incident_types:
+            # a key of another form is pydantic's to report (the identifier pattern); a list key is not even a str
+            add(("not_applicable", name), f"not_applicable: '{name}' is not an incident type of the taxonomy"
+                                          f"{_did_you_mean(name, taxonomy.incident_types)}", key=True)
     for i, det in enumerate(_list(data.get("disabled_detectors"))):
         if not isinstance(det, (list, dict)) and det not in DETECTORS:  # pydantic reports a collection
             add(("disabled_detectors", i), f"unknown detector '{det}'{_did_you_mean(str(det), DETECTORS)}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 # Field kinds (docs/security.md). An identifier reaches PromQL matchers, Prometheus labels, receiver names and shell
 # commands, so it gets a strict pattern and no escaping is ever needed; free text (descriptions, units) is accepted
@@ -23,6 +23,9 @@ URL = r"^https?://[A-Za-z0-9._~:/?#@!$&()*+,;=%-]+$"
 DNS_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$"
 ENV_VAR = r"^[A-Za-z_][A-Za-z0-9_]*$"
+INCIDENT_TYPE = r"^[a-z][a-z0-9_]{0,62}$"
+"""The taxonomy's name pattern (aigen/taxonomy.py NAME): a key naming an incident type is refused by its form before
+it is looked up in the taxonomy."""
 
 REMOVED_KEYS: dict[str, str] = {
     "fairness_min_volume": "was removed: fairness alerts now judge a group only once their window holds enough "
@@ -43,7 +46,29 @@ ALLOWED_FORM: dict[str, str] = {
     DNS_SUBDOMAIN: "a Kubernetes name: lowercase letters, digits, '-' and '.', starting and ending with a letter or "
                    "digit",
     ENV_VAR: "an environment variable name: letters, digits and _, not starting with a digit",
+    INCIDENT_TYPE: "an incident type of the taxonomy: lowercase letters, digits and _, starting with a letter, at "
+                   "most 63 characters",
 }
+
+
+_SAY_WHY = "say why this incident type cannot happen to this model (reviewers read it; lint shows it)"
+
+
+def _reason_given(value: object) -> object:
+    if value is None:  # `harmful_output:` with nothing after it
+        raise ValueError(f"the reason is missing: {_SAY_WHY}")
+    return value
+
+
+def _reason(value: str) -> str:
+    if not value.strip():
+        raise ValueError(f"the reason is blank: {_SAY_WHY}")
+    return value
+
+
+Reason = Annotated[str, BeforeValidator(_reason_given), AfterValidator(_reason),
+                   Field(json_schema_extra={"minLength": 1, "pattern": r"\S"})]
+"""Free text that must say something: not missing, empty or only whitespace."""
 
 
 class _Strict(BaseModel):
@@ -146,6 +171,10 @@ class ModelSpec(_Strict):
     fallbacks: Fallbacks = Fallbacks()
     severity_overrides: dict[str, str] = Field(default_factory=dict, description="incident type -> severity level.")
     disabled_detectors: list[str] = Field(default_factory=list, description="Detectors not to generate alerts for.")
+    not_applicable: dict[Annotated[str, Field(pattern=INCIDENT_TYPE)], Reason] = Field(
+        default_factory=dict, json_schema_extra={"additionalProperties": False},
+        description="incident type -> why it cannot happen to this model (free text, required). A waived type needs "
+                    "no alert for lint's coverage rule; its runbook is still rendered.")
 
     @property
     def rollback_version(self) -> str:
