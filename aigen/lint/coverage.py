@@ -5,6 +5,10 @@ kind of artifact does not exist in the setup, so the column is left out). ``aler
 the coverage rule; ``dashboard`` (a panel of ``generated/<model>/dashboard.json`` naming the type or one of its
 alerts) and ``test`` (a promtool test in ``generated/<model>/tests/*.yaml`` that fires one of its alerts) are shown
 when those files exist. Register another with ``MARKS["name"] = function``.
+
+A model's spec may waive an incident type (``not_applicable: {type: reason}``): its cell is covered whatever the
+marks say, and shows as ``n/a`` with the reason under the matrix. Waivers come from specs only (the linted ones, else
+``<specs>/<model>.yaml``); a hand-written repository without specs has none.
 """
 
 from __future__ import annotations
@@ -123,6 +127,12 @@ def _runbook(ctx, model: str | None, itype: str) -> bool | None:
     return (model, itype) in found or (None, itype) in found
 
 
+def waivers(ctx, model: str | None) -> dict[str, str]:
+    """Incident type -> reason, from the model's spec (``not_applicable``); empty without a spec."""
+    spec = ctx.spec_for(model) if model else None
+    return dict(spec.not_applicable) if spec is not None else {}
+
+
 def _model_dir(ctx, model: str | None) -> Path | None:
     return ctx.config.generated / model if model else None
 
@@ -167,14 +177,25 @@ class Cell:
     model: str | None
     incident_type: str
     marks: dict[str, bool | None]
+    waived: str | None = None
+    """The reason of the model's ``not_applicable`` waiver for this type; None when the type applies."""
 
 
 def matrix(ctx) -> list[Cell]:
     cells = []
+    cols = models(ctx)
+    waived = {model: waivers(ctx, model) for model in cols}
     for itype in ctx.taxonomy.incident_types:
-        for model in models(ctx):
-            cells.append(Cell(model, itype, {name: mark(ctx, model, itype) for name, mark in MARKS.items()}))
+        for model in cols:
+            cells.append(Cell(model, itype, {name: mark(ctx, model, itype) for name, mark in MARKS.items()},
+                              waived[model].get(itype)))
     return cells
+
+
+def printable(text: str) -> str:
+    """Free text on one terminal line: control, format and separator characters (newlines, escapes, bidi
+    overrides) shown as ``\\uXXXX``, so a reason from a spec can neither break the matrix nor drive the terminal."""
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
 
 
 def render_matrix(ctx) -> str:
@@ -190,9 +211,14 @@ def render_matrix(ctx) -> str:
     for itype in ctx.taxonomy.incident_types:
         row = [itype.ljust(width)]
         for model in cols:
-            marks = by_key[(itype, model)].marks
-            row.append(" ".join(n[0].upper() if marks[n] else "." for n in shown).ljust(cell_w))
+            cell = by_key[(itype, model)]
+            marks = cell.marks
+            text = "n/a" if cell.waived is not None else " ".join(n[0].upper() if marks[n] else "." for n in shown)
+            row.append(text.ljust(cell_w))
         lines.append("  ".join(row).rstrip())
     legend = ", ".join(f"{n[0].upper()} {n}" for n in shown)
-    lines.append(f"\n{legend}; '.' missing")
+    waived = [c for c in cells if c.waived is not None]
+    lines.append(f"\n{legend}; '.' missing" + ("; n/a not applicable (the model's spec says why):" if waived else ""))
+    lines.extend(f"  {c.model} {c.incident_type}: {printable(c.waived or '')}"
+                 for c in sorted(waived, key=lambda c: (c.model or "", c.incident_type)))
     return "\n".join(lines) + "\n"

@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from types import ModuleType
 
 NAMES = (
-    "yaml_syntax", "spec_valid", "generated_in_step", "coverage", "alert_labels", "severity_default", "annotations",
-    "runbook_url", "template_labels", "promql_syntax", "promql_counter", "promql_histogram", "detection_latency",
-    "kill_switch", "duplicates", "runbook_phases", "runbook_rollback", "runbook_placeholder", "runbook_target",
-    "alert_tested", "dashboard", "cardinality", "manifest_schema",
+    "yaml_syntax", "spec_valid", "generated_in_step", "coverage", "stale_waiver", "alert_labels", "severity_default",
+    "annotations", "runbook_url", "template_labels", "promql_syntax", "promql_counter", "promql_histogram",
+    "detection_latency", "kill_switch", "duplicates", "runbook_phases", "runbook_rollback", "runbook_placeholder",
+    "runbook_target", "alert_tested", "dashboard", "cardinality", "manifest_schema",
 )
 
 
