@@ -2,7 +2,9 @@
 
 Model i varies its example (i mod 3), its number of features (FEATURE_COUNTS, 3 to 200: a few wide models among
 many narrow ones) and its protected attributes (i mod 5: 0 to 4). Every profile matches its spec, so every drift
-and fairness detector renders. Deterministic: the same N gives the same files.
+and fairness detector renders; a model without protected attributes declares bias_and_fairness_violation not
+applicable (NO_GROUPS_REASON), as a team would, so the fleet lints clean. Deterministic: the same N gives the same
+files.
 
     python bench/fleet.py DEST N     # write a project (specs/, profiles, taxonomy) to DEST
 """
@@ -27,6 +29,9 @@ ATTRIBUTES = (
     ("region", ["central", "east", "north", "south", "west"], "central"),
     ("language_group", ["english", "non_english"], "english"),
 )
+
+NO_GROUPS_REASON = ("no protected attributes: no personal characteristic reaches the model's inputs or its "
+                    "prediction labels, so there is no group to compare")
 
 
 def _examples() -> list[tuple[dict[str, Any], dict[str, Any]]]:
@@ -70,6 +75,8 @@ def model(i: int, examples: list[tuple[dict[str, Any], dict[str, Any]]]) -> tupl
     spec["model"]["id"] = profile["model_id"] = model_id
     spec["features"], profile["features"] = _features(spec, profile, FEATURE_COUNTS[i % len(FEATURE_COUNTS)])
     spec["groups"], profile["groups"] = _groups(i % (len(ATTRIBUTES) + 1))
+    if not spec["groups"]:
+        spec["not_applicable"] = {"bias_and_fairness_violation": NO_GROUPS_REASON}
     return model_id, spec, profile
 
 
