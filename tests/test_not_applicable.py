@@ -182,3 +182,18 @@ def test_fleet_models_without_protected_attributes_waive_fairness():
             assert "not_applicable" not in spec
         else:
             assert spec["not_applicable"] == {FAIRNESS: fleet.NO_GROUPS_REASON}
+
+
+def test_the_json_schema_says_what_validation_says():
+    """Editors validate with generated/schemas/modelspec.schema.json: it refuses what validate refuses."""
+    import json
+
+    import jsonschema
+
+    from aigen.schemas import json_schema
+
+    validator = jsonschema.Draft202012Validator(json.loads(json.dumps(json_schema("spec"))))
+    spec = yaml.safe_load(SPEC)
+    assert not list(validator.iter_errors({**spec, "not_applicable": {FAIRNESS: "no personal data"}}))
+    for bad in ({FAIRNESS: ""}, {FAIRNESS: " \t\n"}, {FAIRNESS: None}, {"Bias-Fairness": "no personal data"}):
+        assert list(validator.iter_errors({**spec, "not_applicable": bad})), bad
