@@ -39,12 +39,15 @@ def check(ctx: LintContext) -> Iterator[Problem]:
         return
     alerted: dict[str, dict[str, str]] = {}  # model -> incident type -> what alerts on it
     for _loaded, plan in ctx.plans if any(s.spec.not_applicable for s in _specs(ctx)) else []:
+        detectors: dict[str, dict[str, str]] = {}  # incident type -> detector -> its first alert
         for alert in plan.alerts:
             itype = alert.labels.get("incident_type")
             if itype:
-                alerted.setdefault(plan.model_id, {}).setdefault(
-                    itype, f"the spec generates alert {alert.name}: delete the waiver (not_applicable), or stop "
-                           f"generating the alert (disabled_detectors: [{alert.alert.detector}])")
+                detectors.setdefault(itype, {}).setdefault(alert.alert.detector, alert.name)
+        for itype, found in detectors.items():
+            alerted.setdefault(plan.model_id, {})[itype] = (
+                f"the spec generates alert {min(found.values())}: delete the waiver (not_applicable), or stop "
+                f"generating the type's alerts (disabled_detectors: [{', '.join(sorted(found))}])")
     if ctx.alerts:  # not otherwise: linting one spec (pre-commit) imports no rule-file machinery
         from aigen.lint import coverage
 
