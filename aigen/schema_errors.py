@@ -75,7 +75,7 @@ def problems_from(error: ValidationError, doc: Document, model: type[BaseModel])
             line, col = doc.locate(loc[:-1], want_key=True)
             message = f"missing required key '{loc[-1]}'"
         else:
-            line, col = doc.locate(loc)
+            line, col = doc.locate(loc, want_key="[key]" in item["loc"])  # a mapping key refused by its pattern
             message = item["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
             if kind == "string_pattern_mismatch":
                 message = pattern_message(item["ctx"]["pattern"])

@@ -75,7 +75,7 @@ def messages(problems: list[Problem], rule: str) -> list[str]:
      "mean 'bias_and_fairness_violation'?"),
     ("  fairness: no personal data\n", "fraud.yaml:10:3: not_applicable: 'fairness' is not an incident type of the "
                                       "taxonomy"),
-    ("  Harmful-Output: free text only\n", "fraud.yaml:10:19: not_applicable.Harmful-Output: must match "
+    ("  Harmful-Output: free text only\n", "fraud.yaml:10:3: not_applicable.Harmful-Output: must match "
                                           "^[a-z][a-z0-9_]{0,62}$ (an incident type of the taxonomy"),
 ])
 def test_a_bad_waiver_is_refused_at_its_position(tmp_path, entry, expected):
