@@ -197,3 +197,34 @@ def test_the_json_schema_says_what_validation_says():
     assert not list(validator.iter_errors({**spec, "not_applicable": {FAIRNESS: "no personal data"}}))
     for bad in ({FAIRNESS: ""}, {FAIRNESS: " \t\n"}, {FAIRNESS: None}, {"Bias-Fairness": "no personal data"}):
         assert list(validator.iter_errors({**spec, "not_applicable": bad})), bad
+
+
+def test_the_waiver_key_has_the_taxonomy_name_form():
+    from aigen.spec import INCIDENT_TYPE
+    from aigen.taxonomy import NAME
+
+    assert INCIDENT_TYPE == NAME
+
+
+def test_linting_rule_files_alone_reads_the_waiver_from_the_projects_spec(tmp_path, monkeypatch):
+    """A pre-commit run on a rule file: the model's spec is found at <specs>/<model_id>.yaml, its waiver honoured,
+    and a stale one reported at its key there."""
+    from aigen.commands.lint import run as lint_command
+
+    project = new_project(tmp_path)
+    (project / "aigen.toml").write_text(CONFIG, encoding="utf-8")
+    (project / "specs" / "models" / "fraud.yaml").write_text(WAIVED, encoding="utf-8")
+    rules = project / "rules" / "fraud.yaml"
+    rules.parent.mkdir()
+    monkeypatch.chdir(project)
+    rules.write_text(rules_for(TYPES), encoding="utf-8")
+    assert lint_command([rules.parent]) == 0
+    rules.write_text(rules_for((*TYPES, FAIRNESS)), encoding="utf-8")
+    from aigen.config import load_config
+
+    ctx = build_context(load_config(project), [rules.parent], Settings(disable=OTHERS))
+    problems = run_rules(ctx, all_rules())
+    assert messages(problems, "stale-waiver") == [
+        f"fraud.yaml:10:3: warning model fraud declares incident type '{FAIRNESS}' not applicable, but alert A6 "
+        f"names the model: delete the waiver (not_applicable) or the alert"]
+    assert [p.path for p in problems if p.rule == "stale-waiver"] == ["specs/models/fraud.yaml"]
