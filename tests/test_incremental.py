@@ -97,7 +97,7 @@ def test_a_deleted_output_of_an_unchanged_model_is_rendered_again(rendered, monk
 def test_parallel_render_equals_sequential_render(project):
     _, plans = project_and_plans(config=load_config(project))
     env = RenderEnv(environment())
-    assert render_models(plans, env, jobs=2) == render_models(plans, env, jobs=1)
+    assert list(render_models(plans, env, jobs=2)) == list(render_models(plans, env, jobs=1))
 
 
 def test_a_render_interrupted_while_moving_files_is_finished_by_the_next(rendered, tmp_path, monkeypatch):

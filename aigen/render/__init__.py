@@ -7,7 +7,7 @@ A new artifact is a new function added to MODEL_RENDERERS or PROJECT_RENDERERS.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_all_start_methods, get_context
@@ -56,7 +56,7 @@ def render_project(plans: list[ModelPlan], env: RenderEnv) -> list[Artifact]:
 
 
 def render_all(plans: list[ModelPlan], env: RenderEnv, jobs: int | None = 1) -> list[Artifact]:
-    return render_models(plans, env, jobs) + render_project(plans, env)
+    return [*render_models(plans, env, jobs), *render_project(plans, env)]
 
 
 # What forked workers render: set just before the pool starts, so plans reach the workers by fork, not by pickle.
@@ -69,21 +69,25 @@ def _render_index(index: int) -> list[Artifact]:
     return render_model(plans[index], env)
 
 
-def render_models(plans: list[ModelPlan], env: RenderEnv, jobs: int | None = None) -> list[Artifact]:
+def render_models(plans: list[ModelPlan], env: RenderEnv, jobs: int | None = None) -> Iterator[Artifact]:
     """Per-model artifacts of ``plans`` in model-id order, rendered by up to ``jobs`` processes (default: CPUs).
 
-    Models are independent, so they render in parallel; the order of the result does not depend on which finished
-    first. Without fork (or with one job, or one model) they render here, sparing the pool's start-up.
+    Models are independent, so they render in parallel; the order does not depend on which finished first. The
+    artifacts are yielded as each model's arrive, so a caller that consumes them (the writer keeps only what
+    changed) never holds a whole fleet's output at once. Without fork (or with one job, or one model) they render
+    here, sparing the pool's start-up.
     """
     global _WORK
     ordered = sorted(plans, key=lambda p: p.model_id)
     workers = min(jobs or os.cpu_count() or 1, len(ordered))
     if workers <= 1 or "fork" not in get_all_start_methods():
-        return [art for plan in ordered for art in render_model(plan, env)]
+        for plan in ordered:
+            yield from render_model(plan, env)
+        return
     _WORK = (ordered, env)
     try:
         with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            parts = list(pool.map(_render_index, range(len(ordered))))
+            for part in pool.map(_render_index, range(len(ordered))):
+                yield from part
     finally:
         _WORK = None
-    return [art for part in parts for art in part]
