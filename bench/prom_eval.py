@@ -8,7 +8,9 @@ Prometheus' own /metrics:
 
 - ``prometheus_rule_group_last_duration_seconds`` per group, scaled to one 30 s interval by the group's
   ``prometheus_rule_group_interval_seconds``: evaluation time per model per interval;
-- ``prometheus_tsdb_head_series``, ``process_cpu_seconds_total``, ``process_resident_memory_bytes``;
+- ``prometheus_tsdb_head_series``, ``process_resident_memory_bytes``, and ``process_cpu_seconds_total`` over the
+  steady part of the run (after every group's first evaluation): CPU per model per 30 s, which unlike the
+  durations does not count time spent waiting for a core;
 - from ``/api/v1/rules`` (polled while it waits), every rule's ``evaluationTime``, averaged over the evaluations it
   saw after each rule's first (the first reads a cold head): the rules that cost the most, and the cost per rule
   family (a recording's name without its attribute and window, or an alert's name), per model per 30 s.
@@ -16,7 +18,10 @@ Prometheus' own /metrics:
 Several projects are measured one after the other in the same run (one Prometheus at a time), so a "before" and an
 "after" see the same machine:
 
-    python bench/prom_eval.py PROJECT_DIR [PROJECT_DIR ...] [--wait 150] [--top 15]
+    python bench/prom_eval.py PROJECT_DIR [PROJECT_DIR ...] [--wait 150] [--top 15] [--floor] [--json out.json]
+
+``--floor`` also runs Prometheus over each project's series without any rule: its CPU is what scraping and storing
+costs, the floor the rules' CPU is measured against.
 """
 
 from __future__ import annotations
@@ -208,15 +213,22 @@ class RuleTimes:
         return out
 
 
-def _evaluated(url: str, deadline: float, times: RuleTimes, rounds: int = 3) -> dict:
+def _evaluated(url: str, deadline: float, times: RuleTimes, rounds: int = 3) -> tuple[dict, float]:
     """/metrics once every rule group has been evaluated ``rounds`` times, or at the deadline; ``times`` polled
-    from /api/v1/rules on the way."""
+    from /api/v1/rules on the way. Also Prometheus' CPU seconds per second from the moment every group had been
+    evaluated once (30 s after start without rules) to the end: start-up and the first, cold evaluations left out."""
+    started, first = time.monotonic(), None
     while True:
         metrics = scrape(url + "/metrics")
         times.poll(url)
+        now, cpu = time.monotonic(), sum(v for _, v in metrics.get("process_cpu_seconds_total", []))
         iterations = _by_group(metrics, "prometheus_rule_group_iterations_total")
-        if (iterations and min(iterations.values()) >= rounds) or time.monotonic() >= deadline:
-            return metrics
+        if first is None and ((iterations and min(iterations.values()) >= 1) or (not iterations
+                                                                                 and now - started >= 30)):
+            first = (now, cpu)
+        if (iterations and min(iterations.values()) >= rounds) or now >= deadline:
+            busy = (cpu - first[1]) / (now - first[0]) if first and now > first[0] + 1 else float("nan")
+            return metrics, busy
         time.sleep(5)
 
 
@@ -253,12 +265,13 @@ def summarize(metrics: dict, models: int) -> dict[str, float]:
     }
 
 
-def evaluate(project: Path, wait: float = 150.0, top: int = 15) -> dict:
+def evaluate(project: Path, wait: float = 150.0, top: int = 15, rules: bool = True) -> dict:
     """Run Prometheus over ``project``'s generated rules with synthetic series; the summary of its own metrics, the
-    ``top`` slowest rules and the cost per rule family."""
+    ``top`` slowest rules and the cost per rule family. ``rules=False``: the same series scraped without any rule,
+    the floor of Prometheus' CPU."""
     generated = project / "generated"
-    rule_files = sorted(str(p) for p in generated.rglob("rules.yaml"))
-    models = len([p for p in generated.iterdir() if (p / "rules.yaml").is_file()])
+    rule_files = sorted(str(p) for p in generated.rglob("rules.yaml")) if rules else []
+    models = len([p for p in generated.iterdir() if (p / "rules.yaml").is_file() and (p / "tests").is_dir()])
     exporter = _Exporter(series(generated))
     threading.Thread(target=exporter.serve_forever, daemon=True).start()
     with tempfile.TemporaryDirectory(prefix="aigen-prom-") as tmp:
@@ -273,11 +286,13 @@ def evaluate(project: Path, wait: float = 150.0, top: int = 15) -> dict:
         try:
             _wait_ready(url, proc, time.monotonic() + 120)
             times = RuleTimes()
-            result: dict = summarize(_evaluated(url, time.monotonic() + wait, times), models)
-            rules = times.rules()
-            result["rules_ms_per_model_per_30s"] = 1000 * sum(r["per_30s"] for r in rules) / max(models, 1)
-            result["slowest_rules"] = sorted(rules, key=lambda r: -r["per_30s"])[:top]
-            result["families"] = by_family(rules, models)
+            metrics, busy = _evaluated(url, time.monotonic() + wait, times)
+            result: dict = summarize(metrics, models)
+            result["cpu_ms_per_model_per_30s"] = 1000 * 30 * busy / max(models, 1)
+            timed = times.rules()
+            result["rules_ms_per_model_per_30s"] = 1000 * sum(r["per_30s"] for r in timed) / max(models, 1)
+            result["slowest_rules"] = sorted(timed, key=lambda r: -r["per_30s"])[:top]
+            result["families"] = by_family(timed, models)
             result["active_alerts"] = dict(sorted(times.active.items()))
         finally:
             proc.terminate()
@@ -300,7 +315,10 @@ def report(name: str, result: dict, top: int) -> str:
              f"RSS {result['prometheus_rss_mb']:.0f} MB, CPU {result['prometheus_cpu_seconds']:.1f} s",
              f"groups (last duration): {result['eval_ms_per_model_per_30s']:.2f} ms per model per 30 s, slowest "
              f"group {result['max_group_ms']:.1f} ms; rules (mean evaluationTime): "
-             f"{result['rules_ms_per_model_per_30s']:.2f} ms per model per 30 s",
+             f"{result['rules_ms_per_model_per_30s']:.2f} ms per model per 30 s; Prometheus CPU (steady): "
+             f"{result['cpu_ms_per_model_per_30s']:.1f} ms per model per 30 s"
+             + (f" (floor, same series without rules: {result['floor_cpu_ms_per_model_per_30s']:.1f})"
+                if "floor_cpu_ms_per_model_per_30s" in result else ""),
              f"alerts pending or firing at the end: {result['active_alerts'] or 'none'}", "",
              "| kind | family | rules | ms per model per 30 s | share |", "|---|---|---|---|---|"]
     for row in result["families"][:top]:
@@ -319,11 +337,16 @@ def main() -> int:
     parser.add_argument("--wait", type=float, default=150.0, help="seconds to wait for three evaluations of each group")
     parser.add_argument("--top", type=int, default=15, help="rule families and slowest rules to list")
     parser.add_argument("--json", type=Path, help="also write every measurement here")
+    parser.add_argument("--floor", action="store_true",
+                        help="also measure each project's series scraped without rules (Prometheus' CPU floor)")
     args = parser.parse_args()
     results = {}
     for project in args.projects:
         print(f"prom_eval: {project}...", file=sys.stderr, flush=True)
         results[str(project)] = evaluate(project, args.wait, args.top)
+        if args.floor:
+            floor = evaluate(project, min(args.wait, 120.0), args.top, rules=False)
+            results[str(project)]["floor_cpu_ms_per_model_per_30s"] = floor["cpu_ms_per_model_per_30s"]
         print(report(str(project), results[str(project)], args.top) + "\n", flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
