@@ -55,7 +55,7 @@ def merge(src: Path, dest: Path) -> dict[str, int]:
                 if len(users[key]) > 1 and reads <= constants | merged_names[model]:
                     merged_names[model].add(rule["record"])
                     if key not in shared:
-                        ids = "|".join(re.escape(m) for m in users[key])
+                        ids = "|".join(users[key])  # model ids are [a-z0-9-]: nothing to escape
                         shared[key] = {**rule, "expr": MODEL.sub(f'model_id=~"{ids}"', rule["expr"])}
                         shared[key].pop("labels", None)
                         if key[2]:
