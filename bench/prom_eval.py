@@ -105,9 +105,10 @@ class _Exporter(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.values = values
         self.started = time.monotonic()
+        self.offset = 0  # steps already backfilled
 
     def page(self) -> bytes:
-        step = int((time.monotonic() - self.started) // 30)
+        step = self.offset + int((time.monotonic() - self.started) // 30)
         lines = []
         for name, values in self.values.items():
             value = values[min(step, len(values) - 1)] if values else None
@@ -129,6 +130,25 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *args: object) -> None:
         pass
+
+
+def backfill(values: dict[str, list[float | None]], steps: int, labels: str, data: Path) -> None:
+    """Write the first ``steps`` values of every series, 30 s apart and ending 30 s ago, as TSDB blocks in ``data``
+    (``promtool tsdb create-blocks-from openmetrics``), with the ``labels`` the scrape adds, so the live scrapes
+    continue the same series and every window is full from the first evaluation."""
+    end = time.time()
+    source = data.parent / "backfill.om"
+    with source.open("w", encoding="utf-8") as out:
+        for name in sorted(values):
+            series = values[name]
+            full = name.replace("{", "{" + labels + ",", 1).replace(",}", "}")
+            for k in range(min(steps, len(series))):
+                if series[k] is not None:
+                    out.write(f"{full} {series[k]!r} {end - (steps - k) * 30:.3f}\n")
+        out.write("# EOF\n")
+    subprocess.run(["promtool", "tsdb", "create-blocks-from", "openmetrics", str(source), str(data)], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=1800)
+    source.unlink()
 
 
 def _free_port() -> int:
@@ -265,10 +285,11 @@ def summarize(metrics: dict, models: int) -> dict[str, float]:
     }
 
 
-def evaluate(project: Path, wait: float = 150.0, top: int = 15, rules: bool = True) -> dict:
+def evaluate(project: Path, wait: float = 150.0, top: int = 15, rules: bool = True, history: int = 0) -> dict:
     """Run Prometheus over ``project``'s generated rules with synthetic series; the summary of its own metrics, the
     ``top`` slowest rules and the cost per rule family. ``rules=False``: the same series scraped without any rule,
-    the floor of Prometheus' CPU."""
+    the floor of Prometheus' CPU. ``history``: minutes of the scenario backfilled before Prometheus starts, so long
+    windows hold as many samples as in production."""
     generated = project / "generated"
     rule_files = sorted(str(p) for p in generated.rglob("rules.yaml")) if rules else []
     models = len([p for p in generated.iterdir() if (p / "rules.yaml").is_file() and (p / "tests").is_dir()])
@@ -279,6 +300,11 @@ def evaluate(project: Path, wait: float = 150.0, top: int = 15, rules: bool = Tr
                   "scrape_configs": [{"job_name": "fleet", "static_configs": [
                       {"targets": [f"127.0.0.1:{exporter.server_address[1]}"]}]}]}
         (Path(tmp) / "prometheus.yml").write_text(json.dumps(config), encoding="utf-8")
+        if history > 0:
+            (Path(tmp) / "data").mkdir()
+            backfill(exporter.values, history * 2,
+                     f'instance="127.0.0.1:{exporter.server_address[1]}",job="fleet"', Path(tmp) / "data")
+            exporter.offset, exporter.started = history * 2, time.monotonic()
         url = f"http://127.0.0.1:{_free_port()}"
         proc = subprocess.Popen([PROMETHEUS, f"--config.file={tmp}/prometheus.yml", f"--storage.tsdb.path={tmp}/data",
                                  f"--web.listen-address={url.removeprefix('http://')}"],
@@ -337,15 +363,17 @@ def main() -> int:
     parser.add_argument("--wait", type=float, default=150.0, help="seconds to wait for three evaluations of each group")
     parser.add_argument("--top", type=int, default=15, help="rule families and slowest rules to list")
     parser.add_argument("--json", type=Path, help="also write every measurement here")
+    parser.add_argument("--history", type=int, default=0,
+                        help="minutes of each healthy scenario to backfill first (windows full from the start)")
     parser.add_argument("--floor", action="store_true",
                         help="also measure the first project's series scraped without rules (Prometheus' CPU floor)")
     args = parser.parse_args()
     results = {}
     for project in args.projects:
         print(f"prom_eval: {project}...", file=sys.stderr, flush=True)
-        results[str(project)] = evaluate(project, args.wait, args.top)
+        results[str(project)] = evaluate(project, args.wait, args.top, history=args.history)
         if args.floor and project == args.projects[0]:
-            floor = evaluate(project, min(args.wait, 120.0), args.top, rules=False)
+            floor = evaluate(project, min(args.wait, 120.0), args.top, rules=False, history=args.history)
             results[str(project)]["floor_cpu_ms_per_model_per_30s"] = floor["cpu_ms_per_model_per_30s"]
         print(report(str(project), results[str(project)], args.top) + "\n", flush=True)
     if args.json:
