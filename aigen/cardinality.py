@@ -63,6 +63,8 @@ def breakdown(plan: ModelPlan) -> Cardinality:
             recorded += 1
         elif name.startswith(("aigen:model_feature_psi:", "aigen:model_feature_kl:")):
             recorded += len(bins)
+        elif name.startswith("aigen:model_predictions_by_groups:"):
+            recorded += predictions
         elif name.startswith("aigen:model_positive_rate_by_"):
             attribute = name.removeprefix("aigen:model_positive_rate_by_").split(":")[0]
             recorded += groups.get(attribute, 1)

@@ -155,15 +155,15 @@ def table(results: list[dict]) -> str:
             ratio = f"{s['wall'] / f['wall']:.1f}×, {s['cpu'] / max(f['cpu'], 1e-3):.1f}×" if f["wall"] else "-"
             lines.append(f"| {res['n']} | {row['command']} | {_cell(s)} | {row['floor']} | "
                          f"{f['wall']:.2f} s / {f['cpu']:.2f} s | {ratio} |")
-    lines += ["", "| N | output | rule groups (evaluated) | eval per model per 30 s | slowest group | head series "
-                  "| Prometheus RSS |", "|---|---|---|---|---|---|---|"]
+    lines += ["", "| N | output | rule groups (evaluated) | eval per model per 30 s | Prometheus CPU per model per "
+                  "30 s | slowest group | head series | Prometheus RSS |", "|---|---|---|---|---|---|---|---|"]
     for res in results:
         p = res["prometheus"]
         if p:
             lines.append(f"| {res['n']} | {res['output_mb']:.0f} MB | "
                          f"{p['groups']:.0f} ({p['groups_evaluated']:.0f}) | "
-                         f"{p['eval_ms_per_model_per_30s']:.1f} ms | {p['max_group_ms']:.0f} ms | "
-                         f"{p['head_series']:.0f} | {p['prometheus_rss_mb']:.0f} MB |")
+                         f"{p['eval_ms_per_model_per_30s']:.1f} ms | {p['cpu_ms_per_model_per_30s']:.1f} ms | "
+                         f"{p['max_group_ms']:.0f} ms | {p['head_series']:.0f} | {p['prometheus_rss_mb']:.0f} MB |")
     return "\n".join(lines)
 
 

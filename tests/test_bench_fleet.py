@@ -78,3 +78,43 @@ def test_prometheus_series_and_summary() -> None:
     assert summary["groups"] == 2 and summary["groups_evaluated"] == 1
     assert summary["eval_ms_per_model_per_30s"] == pytest.approx(1.0)
     assert summary["head_series"] == 1234
+
+
+def test_prometheus_replays_promtool_notation() -> None:
+    assert prom_eval.expand("1 2+3x2 _ _x2 4x1 5-1x2 stale") == [1.0, 2.0, 5.0, 8.0, None, None, None, 4.0, 4.0,
+                                                                 5.0, 4.0, 3.0, None]
+    values = prom_eval.series(REPO / "generated")
+    counter = next(v for n, v in values.items() if n.startswith("model_feature_bin_total{"))
+    # a healthy scenario's counter, replayed whole (it grows; the scenario may restart a pod, resetting it)
+    assert len(counter) > 100 and max(v for v in counter if v is not None) > (counter[0] or 0)
+
+
+def test_prometheus_rule_families_and_costs() -> None:
+    assert prom_eval.family("recording", "aigen:model_positive_rate_by_age_group:ratio_rate24m") == \
+        "aigen:model_positive_rate_by_*:ratio_rate*"
+    assert prom_eval.family("recording", "aigen:model_feature_bin:increase2m") == "aigen:model_feature_bin:increase*"
+    assert prom_eval.family("alerting", "AIModelInputDriftPSI") == "AIModelInputDriftPSI"
+    times = prom_eval.RuleTimes()
+    times.seen = {("g", 0): {"group": "g", "interval": 30.0, "kind": "recording", "name": "aigen:x:increase2m"},
+                  ("h", 0): {"group": "h", "interval": 120.0, "kind": "recording", "name": "aigen:x:increase6m"}}
+    times.samples = {("g", 0): {"t1": 0.9, "t2": 0.002, "t3": 0.004}, ("h", 0): {"t1": 0.008}}
+    rules = {r["name"]: r for r in times.rules()}
+    assert rules["aigen:x:increase2m"]["seconds"] == pytest.approx(0.003)  # the first, cold evaluation left out
+    assert rules["aigen:x:increase6m"]["per_30s"] == pytest.approx(0.002)  # every 2 minutes: a quarter per 30 s
+    [row] = prom_eval.by_family(list(rules.values()), models=1)
+    assert row["rules"] == 2 and row["ms_per_model_per_30s"] == pytest.approx(5.0) and row["share"] == 1
+
+
+def test_fleet_wide_experiment_merges_only_what_models_share(tmp_path) -> None:
+    import prom_shared
+
+    counts = prom_shared.merge(REPO, tmp_path)
+    fleet_rules = yaml.safe_load((tmp_path / "generated" / "fleet" / "rules.yaml").read_text())["groups"][0]["rules"]
+    assert counts["shared"] == len(fleet_rules) > 0
+    assert counts["rules_after"] == counts["rules_before"] - sum(
+        len(r["expr"].split('model_id=~"')[1].split('"')[0].split("|")) - 1 for r in fleet_rules
+        if 'model_id=~"' in r["expr"])
+    # the 2-minute share every example has is merged; a guard count differs per model and is not
+    assert any(r["record"] == "aigen:model_feature_bin:share_rate2m" for r in fleet_rules)
+    assert not any(r["record"].startswith("aigen:model_positive_rate_by_") and ":ratio_rate" in r["record"]
+                   for r in fleet_rules)

@@ -1,9 +1,10 @@
 """Input drift computed inside Prometheus: PSI and KL(current || baseline) per feature, from counters per bin.
 
 The model server counts each request's feature values into ``model_feature_bin_total{model_id, feature, bin}``
-(bins from the training profile; ``aigen.instrument`` does it). Recording rules turn the counters into the current
-share of each bin over the window, compare it with the profile's baseline shares (constant series, one rule per
-feature) and record PSI and KL per feature and the worst feature per model.
+(bins from the training profile; ``aigen.instrument`` does it). Recording rules read the counters once per window
+(the requests per bin, pods summed), derive from that the requests per feature and the current share of each bin,
+compare the shares with the profile's baseline shares (constant series, one rule per feature) and record PSI and KL
+per feature and the worst feature per model.
 
 Smoothing: every share, current and baseline, is floored at ``EPSILON`` (0.0001) with ``clamp_min`` and not
 renormalised — Evidently's rule for empty bins (it only differs for shares strictly between 0 and 0.0001). A bin
@@ -58,14 +59,31 @@ def requests_record(window: str) -> str:
     return f"aigen:model_feature_requests:increase{window}"
 
 
+def bin_increase_record(window: str) -> str:
+    return f"aigen:model_feature_bin:increase{window}"
+
+
 GUARD = "aigen:model_feature_requests:guard"
 """Constant per (feature, guard): the requests a feature's window must hold before the guarded alert may judge."""
 
 
+def bin_increase_rule(ctx: Context, window: str) -> Record:
+    """Requests per bin over ``window``, pods summed: the one read of the raw counters per window. The requests per
+    feature and the shares derive from it (a share is a ratio of increases over the same window: the same number
+    as the ratio of rates)."""
+    return Record(bin_increase_record(window),
+                  f"sum by (model_id, feature, bin) (increase({FEATURE_BINS.name}{{{ctx.sel}}}[{window}]))")
+
+
 def requests_rule(ctx: Context, window: str) -> Record:
     """Requests per feature over ``window`` (each request counts once per feature): what drift guards judge on."""
-    return Record(requests_record(window),
-                  f"sum by (model_id, feature) (increase({FEATURE_BINS.name}{{{ctx.sel}}}[{window}]))")
+    return Record(requests_record(window), f"sum by (model_id, feature) ({bin_increase_record(window)}{{{ctx.sel}}})")
+
+
+def window_records(ctx: Context, window: str) -> list[Record]:
+    """The records every drift alert over ``window`` reads, in evaluation order: requests per bin (the raw read),
+    per feature, and each bin's share."""
+    return [bin_increase_rule(ctx, window), requests_rule(ctx, window), raw_share_record(ctx, window)]
 
 
 def guard_rule(ctx: Context, guard: str, counts: Sequence[tuple[str, float]]) -> Record:
@@ -79,19 +97,33 @@ def guarded(ctx: Context, window: str, guard: str) -> str:
             f">= on (model_id, feature)\n{GUARD}{{{ctx.sel}, guard={promql_string(guard)}}})")
 
 
+OR_RUN = 8
+"""Longest flat ``a or b or c ...`` chain of constants; longer lists are or'ed as a balanced tree of such chains."""
+
+
 def constant_series(label: str, values: Sequence[tuple[str, float]]) -> str:
-    """One constant series per (label value, number): ``label_replace(vector(n), label, value, "", "")`` or'ed."""
+    """One constant series per (label value, number): ``label_replace(vector(n), label, value, "", "")`` or'ed.
+
+    ``or`` is left-associative and copies its left operand, so a flat chain of k constants costs Prometheus
+    O(k^2) per evaluation (a 200-feature guard: ~20,000 copies); halves in parentheses make it O(k log k)."""
     parts = [f'label_replace(vector({num(v)}), "{label}", {promql_string(text.replace("$", "$$"))}, "", "")'
              for text, v in values]
-    return "\nor ".join(parts)
+    return _or_tree(parts)
+
+
+def _or_tree(parts: Sequence[str]) -> str:
+    if len(parts) <= OR_RUN:
+        return "\nor ".join(parts)
+    half = len(parts) // 2
+    return f"(\n{_or_tree(parts[:half])}\n)\nor (\n{_or_tree(parts[half:])}\n)"
 
 
 def raw_share_record(ctx: Context, window: str) -> Record:
-    """Current share of each bin over ``window``: what dashboards plot and the null-surge alert reads."""
-    counter = f"{FEATURE_BINS.name}{{{ctx.sel}}}"
+    """Current share of each bin over ``window``: what dashboards plot and the null-surge alert reads. Built from
+    the records of ``window_records`` (which must come first in the group)."""
     return Record(share_record(window), (
-        f"sum by (model_id, feature, bin) (rate({counter}[{window}]))\n/ on (model_id, feature) group_left\n"
-        f"sum by (model_id, feature) (rate({counter}[{window}]))"))
+        f"{bin_increase_record(window)}{{{ctx.sel}}}\n/ on (model_id, feature) group_left\n"
+        f"{requests_record(window)}{{{ctx.sel}}}"))
 
 
 def smoothed_share_record(ctx: Context, window: str) -> Record:

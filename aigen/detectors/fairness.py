@@ -54,6 +54,18 @@ def baseline_ratio_record(attribute: str) -> str:
     return f"aigen:model_positive_rate_by_{attribute}:baseline_reference_ratio"
 
 
+def predictions_record(window: str) -> str:
+    return f"aigen:model_predictions_by_groups:increase{window}"
+
+
+def predictions_rule(ctx: Context, window: str) -> Record:
+    """Predictions over ``window`` by outcome and every protected attribute at once, pods summed: the one read of
+    the raw counter per window, shared by every attribute's records."""
+    by = ", ".join(["model_id", "outcome", *(g.attribute for g in ctx.spec.groups)])
+    return Record(predictions_record(window),
+                  f"sum by ({by}) (increase({PREDICTIONS.name}{{{ctx.sel}}}[{window}]))")
+
+
 def band_positives(ctx: Context, attribute: str) -> int:
     """Positives per group for the band and four-fifths alerts: the log ratio's noise must fit between each group's
     training ratio (to the reference, and to the highest group) and the nearest edge of [r, 1/r]."""
@@ -93,20 +105,23 @@ def _guard(ctx: Context, attribute: str, reference: str, window: str, count: int
 
 
 def rate_records(ctx: Context, attribute: str, reference: str, window: str) -> list[Record]:
+    """The attribute's records over ``window``, after the shared ``predictions_rule`` they are built from. A positive
+    rate is a ratio of increases over one window: the same number as the ratio of rates."""
     a, sel = attribute, ctx.sel
     positive = promql_string(ctx.spec.model.positive_outcome)
     known = f'{a}!~"|{UNKNOWN_GROUP}"'  # series without the label, or with an unknown group, are never a group
-    total = f"sum by (model_id, {a}) (rate({PREDICTIONS.name}{{{sel}, {known}}}[{window}]))"
-    hits = f"sum by (model_id, {a}) (rate({PREDICTIONS.name}{{{sel}, {known}, outcome={positive}}}[{window}]))"
+    predictions = f"{predictions_record(window)}{{{sel}, {known}}}"
+    total = f"sum by (model_id, {a}) ({predictions})"
+    hits = f"{positives_record(a, window)}{{{sel}}}"
     rate = f"{positive_rate_record(a, window)}{{{sel}}}"
     judged = min(band_positives(ctx, a), shift_positives(ctx))
     out = [
+        predictions_rule(ctx, window),
         Record(positives_record(a, window),
-               f"sum by (model_id, {a}) "
-               f"(increase({PREDICTIONS.name}{{{sel}, {known}, outcome={positive}}}[{window}]))"),
+               f"sum by (model_id, {a}) ({predictions_record(window)}{{{sel}, {known}, outcome={positive}}})"),
         Record(positive_rate_record(a, window), (
             f"(\n  {hits}\n  or on (model_id, {a})\n  {total} * 0\n)\n/ on (model_id, {a})\n{total}\n"
-            f"and on (model_id, {a})\n{positives_record(a, window)}{{{sel}}} >= {judged}")),
+            f"and on (model_id, {a})\n{hits} >= {judged}")),
         Record(reference_ratio_record(a, window),
                f"{rate}\n/ on (model_id) group_left\n"
                f"{positive_rate_record(a, window)}{{{sel}, {a}={promql_string(reference)}}}"),

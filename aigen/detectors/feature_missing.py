@@ -14,10 +14,9 @@ from aigen.detectors.drift import (
     guard_rule,
     guarded,
     proved_feature,
-    raw_share_record,
-    requests_rule,
     share_record,
     shift_emitter,
+    window_records,
 )
 from aigen.escape import promql_string
 from aigen.profile import MISSING, FeatureProfile
@@ -33,7 +32,7 @@ def _missing(ctx: Context) -> list[Alert | Record]:
     baseline = f"{BASELINE}{{{ctx.sel}, {bin_}}}"
     counts = [(f.name, guards.null_share(_baseline_missing(f), limit, ctx.sigmas)) for f in ctx.profile.features]
     return [
-        *baseline_records(ctx), raw_share_record(ctx, w), requests_rule(ctx, w), guard_rule(ctx, "missing", counts),
+        *baseline_records(ctx), *window_records(ctx, w), guard_rule(ctx, "missing", counts),
         Alert(
             name="AIModelFeatureMissing", detector="feature_missing", incident_type=ctx.incident_type,
             severity=ctx.severity,

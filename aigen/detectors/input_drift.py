@@ -18,11 +18,10 @@ from aigen.detectors.drift import (
     level_at,
     proved_feature,
     psi_record,
-    raw_share_record,
-    requests_rule,
     shift_emitter,
     shifted_shares,
     smoothed_share_record,
+    window_records,
 )
 from aigen.profile import FeatureProfile
 
@@ -31,8 +30,8 @@ def _drift(ctx: Context) -> list[Alert | Record]:
     assert ctx.profile is not None
     t = ctx.timing
     w = t.w(t.long)
-    out: list[Alert | Record] = [*baseline_records(ctx), raw_share_record(ctx, w), smoothed_share_record(ctx, w),
-                                  *divergence_records(ctx, w), requests_rule(ctx, w)]
+    out: list[Alert | Record] = [*baseline_records(ctx), *window_records(ctx, w), smoothed_share_record(ctx, w),
+                                  *divergence_records(ctx, w)]
     for name, record, threshold, what, kl in (
         ("AIModelInputDriftPSI", psi_record(w), ctx.thresholds.drift_psi, "PSI", False),
         ("AIModelInputDriftKL", kl_record(w), ctx.thresholds.drift_kl_divergence, "KL(current || training)", True),
