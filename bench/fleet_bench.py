@@ -79,11 +79,19 @@ print(json.dumps([time.perf_counter() - wall, time.process_time() - cpu]))
 """
 
 
+CHUNK = 2000
+"""Files per floor process: a 1,000-model fleet's 26,400 paths overflow one command line (and its objects, memory)."""
+
+
 def dump_floor(files: list[Path], startup: Sample) -> Sample:
-    """Interpreter start plus the C dumper writing the objects of ``files`` (loaded before the clock starts)."""
-    done = subprocess.run([sys.executable, "-c", _DUMP_FLOOR, *map(str, files)], capture_output=True, text=True,
-                          check=True)
-    wall, cpu = json.loads(done.stdout)
+    """Interpreter start plus the C dumper writing the objects of ``files`` (loaded before the clock starts), in
+    chunks of CHUNK files whose dumping times add up."""
+    wall = cpu = 0.0
+    for start in range(0, len(files), CHUNK):
+        done = subprocess.run([sys.executable, "-c", _DUMP_FLOOR, *map(str, files[start:start + CHUNK])],
+                              capture_output=True, text=True, check=True)
+        chunk_wall, chunk_cpu = json.loads(done.stdout)
+        wall, cpu = wall + chunk_wall, cpu + chunk_cpu
     return Sample(startup.wall + wall, startup.cpu + cpu, startup.rss_mb, 0)
 
 
