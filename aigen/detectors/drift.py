@@ -12,6 +12,7 @@ the profile has but the server never exported counts as 0 (then 0.0001) once the
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
@@ -209,11 +210,9 @@ def emit_shift(profile: Profile, name: str, target: str, levels: Sequence[float]
             out.extend(bin_series(profile.model_id, feature, shifted_shares(feature, target, sim.array(levels)),
                                   traffic))
         elif traffic.shared is not None:
-            key = ("feature at baseline", feature.name)
-            if key not in traffic.shared:
-                traffic.shared[key] = bin_series(profile.model_id, feature, shifted_shares(feature, MISSING, 0.0),
-                                                 traffic)
-            out.extend(traffic.shared[key])
+            baseline = shifted_shares(feature, MISSING, 0.0)
+            out.extend(traffic.once(("feature at baseline", feature.name),
+                                    functools.partial(bin_series, profile.model_id, feature, baseline, traffic)))
     return out
 
 

@@ -23,12 +23,12 @@ from aigen.detectors.base import Alert, Context, Record, Series, Simulation
 from aigen.detectors.counts import PREDICTIONS
 from aigen.detectors.drift import constant_series
 from aigen.detectors.sim import Traffic
-
-if TYPE_CHECKING:
-    from aigen.detectors.sim import Values
 from aigen.escape import promql_string
 from aigen.profile import GroupProfile, Profile
 from aigen.spec import ModelSpec
+
+if TYPE_CHECKING:
+    from aigen.detectors.sim import Values
 
 UNKNOWN_GROUP = "__unknown__"
 """Group label value for a prediction whose protected attribute is null or not a declared group: never judged."""
@@ -165,13 +165,9 @@ def prediction_series(spec: ModelSpec, profile: Profile, attribute: str, affecte
     rates = {combo: _tested_rate(profile, attribute, combo[names.index(attribute)], affected)(level)
              * math.prod(_relative_rate(profile, n, v) for n, v in zip(names, combo, strict=True) if n != attribute)
              for combo in combos}
-    if traffic.shared is None:
-        return _predictions(spec.model.id, (positive, negative), names, sizes, rates, traffic)
-    # a healthy run: every fairness simulation serves the groups at their profile rates; draw them once
+    # in a healthy run every fairness simulation serves the groups at their profile rates: the same series, drawn once
     key = ("predictions", tuple((combo, rate.tobytes()) for combo, rate in rates.items()))
-    if key not in traffic.shared:
-        traffic.shared[key] = _predictions(spec.model.id, (positive, negative), names, sizes, rates, traffic)
-    return traffic.shared[key]
+    return traffic.once(key, lambda: _predictions(spec.model.id, (positive, negative), names, sizes, rates, traffic))
 
 
 def _predictions(model_id: str, outcomes: tuple[str, str], names: list[str], sizes: dict[tuple[str, ...], float],

@@ -15,7 +15,7 @@ the same seed gives the same bytes on every machine and numpy version.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +76,15 @@ class Traffic:
     features, not only the one it moves), and series that don't depend on the simulation (a feature at its
     baseline, predictions at the groups' profile rates) are drawn once, here, and shared. None in a failure
     scenario, whose traffic carries only the signal under test."""
+
+    def once(self, key: Hashable, draw: Callable[[], list[Series]]) -> list[Series]:
+        """``draw()``, or in a healthy run (``shared``) the series drawn the first time ``key`` was asked for: a
+        key names series that don't depend on the simulation asking (a feature at its baseline, say)."""
+        if self.shared is None:
+            return draw()
+        if key not in self.shared:
+            self.shared[key] = draw()
+        return self.shared[key]
 
     @property
     def pods(self) -> tuple[str, ...]:
@@ -206,7 +215,7 @@ def histogram(metric: str, base: dict[str, str], levels: Sequence[float] | Value
         below = np.zeros(level.shape)
         for i, le in enumerate(edges):
             below = below + per_bucket[str(i)]
-            out.append(Series(labels(f"{metric}_bucket", **where, le=_le(le)), traffic.counter(pod, below)))
+            out.append(Series(labels(f"{metric}_bucket", **where, le=number(le)), traffic.counter(pod, below)))
         out.append(Series(labels(f"{metric}_bucket", **where, le="+Inf"), traffic.counter(pod, counts)))
     return out
 
@@ -221,7 +230,8 @@ def _cdf(x: float, level: Values, quantile: float, lower: float, upper: Values) 
     return np.select([np.full(level.shape, x <= lower), x <= level, x >= upper], [0.0, below, 1.0], above)
 
 
-def _le(value: float) -> str:
+def number(value: float) -> str:
+    """A value as promtool test files and bucket labels write it: 6 decimals at most, no trailing '.0'."""
     text = repr(round(value, 6))
     return text[:-2] if text.endswith(".0") else text
 

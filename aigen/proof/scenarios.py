@@ -360,9 +360,7 @@ def _document(plan: ModelPlan, out: dict[str, dict[str, Any]], stem: str,
     })
 
 
-def _fmt(value: float) -> str:
-    text = repr(round(value, 6))
-    return text[:-2] if text.endswith(".0") else text
+_fmt = sim.number
 
 
 TOLERANCE = 5e-7
