@@ -27,10 +27,13 @@ HEAD = 64 * 1024
 
 
 def _promtool_test(path: Path) -> bool:
-    """Whether the file's first HEAD bytes hold ``rule_files:``. Generated tests of a wide model run to megabytes,
-    past the size limit that guards reading a user's YAML (yamlio.MAX_BYTES); lint never parses them here, so
-    they are recognised without reading them whole. An unreadable file is left to read_text to report."""
+    """Whether a file larger than HEAD holds ``rule_files:`` in its first HEAD bytes. Generated tests of a wide
+    model run to megabytes, past the size limit that guards reading a user's YAML (yamlio.MAX_BYTES); lint never
+    parses them here, so they are recognised without reading them whole. A smaller file is not opened twice: it is
+    read whole anyway, and ``_PROMTOOL_TEST`` tells then. An unreadable file is left to read_text to report."""
     try:
+        if path.stat().st_size <= HEAD:
+            return False
         with path.open("rb") as handle:
             head = handle.read(HEAD)
     except OSError:
